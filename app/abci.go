@@ -1,0 +1,246 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/girder-chain/girder/canon"
+	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/codes"
+	"github.com/girder-chain/girder/store"
+	"github.com/girder-chain/girder/tx"
+	"github.com/girder-chain/girder/x/fees"
+)
+
+var _ abci.Application = (*App)(nil)
+
+// storageGuard turns a storage failure panic into the Go error CometBFT expects from a broken
+// node (it stops rather than record a wrong result).
+func storageGuard(err *error) {
+	if r := recover(); r != nil {
+		var f store.Failure
+		if e, ok := r.(error); ok && errors.As(e, &f) {
+			*err = f
+			return
+		}
+		panic(r)
+	}
+}
+
+// Info reports the last committed height and app hash, so CometBFT replays what is missing.
+func (a *App) Info(context.Context, *abci.InfoRequest) (*abci.InfoResponse, error) {
+	res := &abci.InfoResponse{Data: "girder", Version: Version, AppVersion: AppVersion, LastBlockHeight: a.tree.Version()}
+	if res.LastBlockHeight > 0 {
+		res.LastBlockAppHash = a.tree.Hash()
+	}
+	return res, nil
+}
+
+// InitChain loads the genesis app state into the working version; it is committed with the
+// first block.
+func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (res *abci.InitChainResponse, err error) {
+	defer storageGuard(&err)
+	if err := tx.ValidateChainID(req.ChainId); err != nil {
+		return nil, err
+	}
+	if a.tree.Version() != 0 {
+		return nil, fmt.Errorf("InitChain on a state that is already at height %d", a.tree.Version())
+	}
+	var gs map[string]json.RawMessage
+	if err := json.Unmarshal(req.AppStateBytes, &gs); err != nil {
+		return nil, fmt.Errorf("genesis app_state: %w", err)
+	}
+	a.chainID = req.ChainId
+	a.tree.SetInitialVersion(req.InitialHeight)
+	cache := store.NewCache(a.tree)
+	ctx := chain.NewContext(cache, req.InitialHeight, req.Time, req.ChainId, chain.ModeDeliver)
+	meta := store.Prefix(cache, metaPrefix)
+	meta.Set(keyChainID, []byte(req.ChainId))
+	meta.Set(keyBlockTime, canon.MustMarshal(req.Time.UnixNano()))
+	known := map[string]bool{}
+	for _, m := range a.modules {
+		known[m.Name()] = true
+		raw, ok := gs[m.Name()]
+		if !ok {
+			return nil, fmt.Errorf("genesis app_state has no %q section", m.Name())
+		}
+		if err := m.InitGenesis(ctx, raw); err != nil {
+			return nil, err
+		}
+	}
+	for name := range gs {
+		if !known[name] {
+			return nil, fmt.Errorf("genesis app_state has a section %q for no module of this chain", name)
+		}
+	}
+	if err := a.checkInvariants(ctx); err != nil {
+		return nil, fmt.Errorf("genesis: %w", err)
+	}
+	cache.Write()
+	a.check = checkState{cache: store.NewReadCache(a.tree), height: req.InitialHeight - 1, time: req.Time}
+	return &abci.InitChainResponse{AppHash: a.tree.WorkingHash()}, nil
+}
+
+// CheckTx admits a tx to the mempool: decoding, signature (verified once, then remembered),
+// nonce, and fee. It does not run the msgs.
+func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (res *abci.CheckTxResponse, err error) {
+	defer storageGuard(&err)
+	d, key, derr := a.decode(req.Tx)
+	if derr != nil {
+		return checkFail(codes.As(derr)), nil
+	}
+	kv := store.NewCache(a.check.cache)
+	ctx := a.checkContext(kv)
+	out := a.runTx(ctx, a.Fees.Params(ctx), d, key, false)
+	if out.Err != nil {
+		return checkFail(out.Err), nil
+	}
+	kv.Write()
+	if key == nil {
+		acc, _ := a.Auth.Get(ctx, d.Tx.Body.Signer)
+		a.seen.put(verified{d: d, key: acc.PubKey})
+	}
+	return &abci.CheckTxResponse{GasWanted: int64(d.Tx.Body.Fee.GasLimit), GasUsed: int64(out.Gas)}, nil
+}
+
+func checkFail(e *codes.Error) *abci.CheckTxResponse {
+	return &abci.CheckTxResponse{Code: e.Code, Codespace: e.Module, Log: e.Msg}
+}
+
+// PrepareProposal keeps, in mempool order, the txs that decode and fit the block's byte and gas limits.
+func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalRequest) (*abci.PrepareProposalResponse, error) {
+	p := a.Fees.Params(a.checkContext(a.check.cache))
+	var size int64
+	var gas uint64
+	out := make([][]byte, 0, len(req.Txs))
+	for _, raw := range req.Txs {
+		if size+int64(len(raw)) > req.MaxTxBytes {
+			break
+		}
+		d, _, err := a.decode(raw)
+		if err != nil {
+			continue
+		}
+		g, ok := p.Gas(len(raw), d.Msgs)
+		if !ok || gas+g > p.MaxBlockGas {
+			continue
+		}
+		size += int64(len(raw))
+		gas += g
+		out = append(out, raw)
+	}
+	return &abci.PrepareProposalResponse{Txs: out}, nil
+}
+
+// ProcessProposal rejects a block with a tx that cannot decode or with more gas than a block holds.
+func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalRequest) (*abci.ProcessProposalResponse, error) {
+	p := a.Fees.Params(a.checkContext(a.check.cache))
+	var gas uint64
+	reject := &abci.ProcessProposalResponse{Status: abci.PROCESS_PROPOSAL_STATUS_REJECT}
+	for _, raw := range req.Txs {
+		d, _, err := a.decode(raw)
+		if err != nil {
+			a.logger.Info("rejecting proposal: undecodable tx", "height", req.Height, "err", err)
+			return reject, nil
+		}
+		g, ok := p.Gas(len(raw), d.Msgs)
+		if !ok || gas+g > p.MaxBlockGas {
+			a.logger.Info("rejecting proposal: block gas limit exceeded", "height", req.Height)
+			return reject, nil
+		}
+		gas += g
+	}
+	return &abci.ProcessProposalResponse{Status: abci.PROCESS_PROPOSAL_STATUS_ACCEPT}, nil
+}
+
+// FinalizeBlock runs the block's txs in order, then end-of-block work, and returns the app hash
+// the block leads to. Writes reach the tree here and disk in Commit.
+func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (res *abci.FinalizeBlockResponse, err error) {
+	defer storageGuard(&err)
+	b := &blockState{cache: store.NewCache(a.tree), height: req.Height, time: req.Time}
+	a.block = b
+	ctx := chain.NewContext(b.cache, req.Height, req.Time, a.chainID, chain.ModeDeliver)
+	p := a.Fees.Params(ctx)
+	results := make([]*abci.ExecTxResult, len(req.Txs))
+	for i, raw := range req.Txs {
+		results[i] = a.deliverTx(ctx, p, raw)
+	}
+	end := ctx.WithKV(b.cache)
+	a.Fees.EndBlock(end, b.gas)
+	store.Prefix(b.cache, metaPrefix).Set(keyBlockTime, canon.MustMarshal(req.Time.UnixNano()))
+	b.cache.Write()
+	return &abci.FinalizeBlockResponse{Events: abciEvents(end.Events()), TxResults: results, AppHash: a.tree.WorkingHash()}, nil
+}
+
+func (a *App) deliverTx(ctx chain.Context, p fees.Params, raw []byte) *abci.ExecTxResult {
+	d, key, err := a.decode(raw)
+	if err != nil {
+		e := codes.As(err)
+		return &abci.ExecTxResult{Code: e.Code, Codespace: e.Module, Log: e.Msg}
+	}
+	a.seen.drop(d.Hash)
+	out := a.runTx(ctx, p, d, key, false)
+	res := &abci.ExecTxResult{GasWanted: int64(d.Tx.Body.Fee.GasLimit), Events: abciEvents(out.Events)}
+	if out.Charged {
+		res.GasUsed = int64(out.Gas)
+		a.block.gas += out.Gas
+	}
+	if out.Err != nil {
+		res.Code, res.Codespace, res.Log = out.Err.Code, out.Err.Module, out.Err.Msg
+	}
+	return res
+}
+
+// Commit saves the block's state; its hash is the app hash of the next block header.
+func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse, error) {
+	if _, _, err := a.tree.Commit(); err != nil {
+		return nil, err
+	}
+	a.block = nil
+	if err := a.resetCheck(); err != nil {
+		return nil, err
+	}
+	return &abci.CommitResponse{}, nil
+}
+
+func abciEvents(evs []chain.Event) []abci.Event {
+	out := make([]abci.Event, len(evs))
+	for i, e := range evs {
+		attrs := make([]abci.EventAttribute, len(e.Attrs))
+		for j, at := range e.Attrs {
+			attrs[j] = abci.EventAttribute{Key: at.Key, Value: at.Value, Index: at.Index}
+		}
+		out[i] = abci.Event{Type: e.Type, Attributes: attrs}
+	}
+	return out
+}
+
+// The app takes no part in vote extensions or state sync yet.
+
+func (a *App) ExtendVote(context.Context, *abci.ExtendVoteRequest) (*abci.ExtendVoteResponse, error) {
+	return &abci.ExtendVoteResponse{}, nil
+}
+
+func (a *App) VerifyVoteExtension(context.Context, *abci.VerifyVoteExtensionRequest) (*abci.VerifyVoteExtensionResponse, error) {
+	return &abci.VerifyVoteExtensionResponse{Status: abci.VERIFY_VOTE_EXTENSION_STATUS_ACCEPT}, nil
+}
+
+func (a *App) ListSnapshots(context.Context, *abci.ListSnapshotsRequest) (*abci.ListSnapshotsResponse, error) {
+	return &abci.ListSnapshotsResponse{}, nil
+}
+
+func (a *App) OfferSnapshot(context.Context, *abci.OfferSnapshotRequest) (*abci.OfferSnapshotResponse, error) {
+	return &abci.OfferSnapshotResponse{Result: abci.OFFER_SNAPSHOT_RESULT_REJECT}, nil
+}
+
+func (a *App) LoadSnapshotChunk(context.Context, *abci.LoadSnapshotChunkRequest) (*abci.LoadSnapshotChunkResponse, error) {
+	return &abci.LoadSnapshotChunkResponse{}, nil
+}
+
+func (a *App) ApplySnapshotChunk(context.Context, *abci.ApplySnapshotChunkRequest) (*abci.ApplySnapshotChunkResponse, error) {
+	return &abci.ApplySnapshotChunkResponse{Result: abci.APPLY_SNAPSHOT_CHUNK_RESULT_ABORT}, nil
+}

@@ -1,0 +1,121 @@
+package node
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/crypto"
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	cmttypes "github.com/cometbft/cometbft/types"
+
+	"github.com/girder-chain/girder/coin"
+	"github.com/girder-chain/girder/tx"
+	"github.com/girder-chain/girder/x/auth"
+	"github.com/girder-chain/girder/x/bank"
+	"github.com/girder-chain/girder/x/fees"
+)
+
+// NativeUnit is the native token: base denom ugrd, shown as GRD with 6 decimals.
+var NativeUnit = coin.Unit{Base: "ugrd", Display: "GRD", Exponent: 6}
+
+// AppGenesis builds the genesis app_state with the given balances (native token and fee defaults).
+func AppGenesis(balances []bank.Balance) (json.RawMessage, error) {
+	authG, err := json.Marshal(auth.Genesis{Accounts: []auth.Account{}})
+	if err != nil {
+		return nil, err
+	}
+	bankG, err := json.Marshal(bank.Genesis{Units: []coin.Unit{NativeUnit}, Balances: balances})
+	if err != nil {
+		return nil, err
+	}
+	feesG, err := json.Marshal(fees.DefaultGenesis())
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG})
+}
+
+// InitOptions say what `girder init` writes.
+type InitOptions struct {
+	Home     string
+	ChainID  string
+	Moniker  string
+	Balances []bank.Balance
+	// Configure adjusts the CometBFT config before it is written (dev mode binds to loopback).
+	Configure func(*cmtcfg.Config)
+}
+
+// ErrInitialized is returned when the home already holds a node.
+var ErrInitialized = errors.New("home already holds a node configuration")
+
+// Init writes a node home: config.toml, node and validator keys, and a genesis in which this
+// node is the only validator.
+func Init(o InitOptions) (*cmttypes.GenesisDoc, error) {
+	if err := tx.ValidateChainID(o.ChainID); err != nil {
+		return nil, err
+	}
+	if o.Moniker == "" {
+		return nil, errors.New("moniker must not be empty")
+	}
+	c := DefaultConfig(o.Home, o.Moniker)
+	if _, err := os.Stat(c.GenesisFile()); err == nil {
+		return nil, fmt.Errorf("%w: %s exists", ErrInitialized, c.GenesisFile())
+	}
+	if o.Configure != nil {
+		o.Configure(c)
+	}
+	for _, d := range []string{filepath.Join(o.Home, "config"), filepath.Join(o.Home, "data")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, fmt.Errorf("init: %w", err)
+		}
+	}
+	WriteConfig(c)
+	if _, err := p2p.LoadOrGenNodeKey(c.NodeKeyFile()); err != nil {
+		return nil, fmt.Errorf("node key: %w", err)
+	}
+	pv, err := privval.LoadOrGenFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile(), func() (crypto.PrivKey, error) {
+		return ed25519.GenPrivKey(), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("validator key: %w", err)
+	}
+	pub, err := pv.GetPubKey()
+	if err != nil {
+		return nil, fmt.Errorf("validator key: %w", err)
+	}
+	state, err := AppGenesis(o.Balances)
+	if err != nil {
+		return nil, err
+	}
+	gen := &cmttypes.GenesisDoc{
+		ChainID:         o.ChainID,
+		GenesisTime:     time.Now().UTC(),
+		InitialHeight:   1,
+		ConsensusParams: ConsensusParams(),
+		Validators:      []cmttypes.GenesisValidator{{Address: pub.Address(), PubKey: pub, Power: 10, Name: o.Moniker}},
+		AppState:        state,
+	}
+	if err := gen.ValidateAndComplete(); err != nil {
+		return nil, fmt.Errorf("genesis: %w", err)
+	}
+	if err := gen.SaveAs(c.GenesisFile()); err != nil {
+		return nil, fmt.Errorf("write genesis: %w", err)
+	}
+	return gen, nil
+}
+
+// ConsensusParams are CometBFT's block limits matching the app's: the mempool reaps at most a
+// block's gas (using each tx's gas limit) and bytes.
+func ConsensusParams() *cmttypes.ConsensusParams {
+	p := cmttypes.DefaultConsensusParams()
+	p.Block.MaxBytes = 8 << 20
+	p.Block.MaxGas = int64(fees.DefaultParams().MaxBlockGas)
+	return p
+}

@@ -1,0 +1,115 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtflags "github.com/cometbft/cometbft/libs/cli/flags"
+	cmtlog "github.com/cometbft/cometbft/libs/log"
+	cmtnode "github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+
+	"github.com/girder-chain/girder/app"
+	"github.com/girder-chain/girder/store"
+)
+
+// Node is a running Girder node: CometBFT plus the app, in one process.
+type Node struct {
+	App    *app.App
+	Config *cmtcfg.Config
+	comet  *cmtnode.Node
+	tree   *store.Tree
+}
+
+// Options tune Start.
+type Options struct {
+	// Log receives CometBFT's and the app's logs (os.Stderr when nil).
+	Log io.Writer
+	// Configure adjusts the loaded config before the node starts (tests pick free ports).
+	Configure func(*cmtcfg.Config)
+}
+
+// StateDir is where the app keeps its state tree inside a home.
+func StateDir(home string) string { return filepath.Join(home, "data", "girder") }
+
+// Start runs the node in home until Stop. It resumes from the last committed height: CometBFT
+// asks the app (ABCI Info) where it is and replays the blocks the app has not committed.
+func Start(ctx context.Context, home string, o Options) (*Node, error) {
+	c, err := LoadConfig(home)
+	if err != nil {
+		return nil, err
+	}
+	if o.Configure != nil {
+		o.Configure(c)
+	}
+	w := o.Log
+	if w == nil {
+		w = os.Stderr
+	}
+	base := cmtlog.NewTMLogger(cmtlog.NewSyncWriter(w))
+	logger, err := cmtflags.ParseLogLevel(c.LogLevel, base, "info")
+	if err != nil {
+		return nil, fmt.Errorf("log_level %q: %w", c.LogLevel, err)
+	}
+	tree, err := store.Open(StateDir(home))
+	if err != nil {
+		return nil, err
+	}
+	a, err := app.New(tree, base.With("module", "girder"))
+	if err != nil {
+		tree.Close()
+		return nil, err
+	}
+	nodeKey, err := p2p.LoadNodeKey(c.NodeKeyFile())
+	if err != nil {
+		tree.Close()
+		return nil, fmt.Errorf("node key: %w", err)
+	}
+	pv := privval.LoadFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile())
+	n, err := cmtnode.NewNode(ctx, c, pv, nodeKey, proxy.NewLocalClientCreator(a),
+		cmtnode.DefaultGenesisDocProviderFunc(c), cmtcfg.DefaultDBProvider,
+		cmtnode.DefaultMetricsProvider(c.Instrumentation), logger)
+	if err != nil {
+		tree.Close()
+		return nil, fmt.Errorf("create node: %w", err)
+	}
+	if err := n.Start(); err != nil {
+		tree.Close()
+		return nil, fmt.Errorf("start node: %w", err)
+	}
+	return &Node{App: a, Config: c, comet: n, tree: tree}, nil
+}
+
+// RPCAddress is the node's CometBFT RPC address (tcp://host:port).
+func (n *Node) RPCAddress() string { return n.Config.RPC.ListenAddress }
+
+// RPCURL is the RPC address as an http URL.
+func (n *Node) RPCURL() string {
+	return "http://" + strings.TrimPrefix(n.Config.RPC.ListenAddress, "tcp://")
+}
+
+// Comet is the CometBFT node (its block store and event bus are used by tests and the API).
+func (n *Node) Comet() *cmtnode.Node { return n.comet }
+
+// Stop stops consensus, p2p and RPC, then closes the state database. Committed blocks and state
+// are on disk; a restart continues from there.
+func (n *Node) Stop() error {
+	var err error
+	if n.comet.IsRunning() {
+		if e := n.comet.Stop(); e != nil {
+			err = fmt.Errorf("stop node: %w", e)
+		}
+		n.comet.Wait()
+	}
+	if e := n.tree.Close(); e != nil && err == nil {
+		err = fmt.Errorf("close state: %w", e)
+	}
+	return err
+}

@@ -1,0 +1,205 @@
+// Package bank owns balances per (account, denom), transfers and the supply of every denom.
+package bank
+
+import (
+	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/canon"
+	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/codes"
+	"github.com/girder-chain/girder/coin"
+	"github.com/girder-chain/girder/store"
+)
+
+// ModuleName is the module's name and code space.
+const ModuleName = "bank"
+
+// StorePrefix is the module's key prefix in state.
+var StorePrefix = []byte{0x02}
+
+var (
+	keyBalance = []byte("b/") // b/<addr20><denom> → Amount
+	keySupply  = []byte("s/") // s/<denom> → Amount
+	keyUnit    = []byte("u/") // u/<denom> → coin.Unit (the denom is known)
+)
+
+// Failures.
+var (
+	ErrInsufficientFunds = codes.Register(ModuleName, 2, "insufficient funds")
+	ErrUnknownDenom      = codes.Register(ModuleName, 3, "unknown denom")
+	ErrOverflow          = codes.Register(ModuleName, 4, "amount overflow")
+	ErrBlockedRecipient  = codes.Register(ModuleName, 5, "recipient is a module account")
+)
+
+// Keeper moves and counts balances.
+type Keeper struct {
+	accounts Accounts
+	blocked  map[address.Address]string
+}
+
+// NewKeeper makes the bank keeper. blocked maps module accounts (which users may not send to,
+// so that module balances are only what the module put there) to their module's name.
+func NewKeeper(accounts Accounts, blocked map[address.Address]string) Keeper {
+	return Keeper{accounts: accounts, blocked: blocked}
+}
+
+func (k Keeper) checkRecipient(to address.Address) error {
+	if name, ok := k.blocked[to]; ok {
+		return ErrBlockedRecipient.Wrapf("%s belongs to the %s module and cannot receive transfers", to, name)
+	}
+	return nil
+}
+
+func balanceKey(a address.Address, denom string) []byte {
+	k := make([]byte, 0, len(keyBalance)+address.Len+len(denom))
+	k = append(append(append(k, keyBalance...), a[:]...), denom...)
+	return k
+}
+
+func (k Keeper) getAmount(ctx chain.Context, key []byte) coin.Amount {
+	b := ctx.Store(StorePrefix).Get(key)
+	if b == nil {
+		return 0
+	}
+	var v coin.Amount
+	canon.MustDecode(b, &v)
+	return v
+}
+
+func (k Keeper) setAmount(ctx chain.Context, key []byte, v coin.Amount) {
+	if v == 0 {
+		ctx.Store(StorePrefix).Delete(key)
+		return
+	}
+	ctx.Store(StorePrefix).Set(key, canon.MustMarshal(v))
+}
+
+// Balance is a's balance of denom.
+func (k Keeper) Balance(ctx chain.Context, a address.Address, denom string) coin.Amount {
+	return k.getAmount(ctx, balanceKey(a, denom))
+}
+
+// Balances lists a's non-zero balances in denom order.
+func (k Keeper) Balances(ctx chain.Context, a address.Address) []coin.Coin {
+	p := append(append([]byte{}, keyBalance...), a[:]...)
+	st := ctx.Store(StorePrefix)
+	it := st.Iterator(p, store.PrefixEnd(p))
+	defer it.Close()
+	out := []coin.Coin{}
+	for ; it.Valid(); it.Next() {
+		var v coin.Amount
+		canon.MustDecode(it.Value(), &v)
+		out = append(out, coin.New(string(it.Key()[len(p):]), v))
+	}
+	return out
+}
+
+// Supply is the total supply of denom.
+func (k Keeper) Supply(ctx chain.Context, denom string) coin.Amount {
+	return k.getAmount(ctx, append(append([]byte{}, keySupply...), denom...))
+}
+
+// Unit returns the denom's record; ok is false for an unknown denom.
+func (k Keeper) Unit(ctx chain.Context, denom string) (coin.Unit, bool) {
+	b := ctx.Store(StorePrefix).Get(append(append([]byte{}, keyUnit...), denom...))
+	if b == nil {
+		return coin.Unit{}, false
+	}
+	var u coin.Unit
+	canon.MustDecode(b, &u)
+	return u, true
+}
+
+// Units lists every known denom in order.
+func (k Keeper) Units(ctx chain.Context) []coin.Unit {
+	it := ctx.Store(StorePrefix).Iterator(keyUnit, store.PrefixEnd(keyUnit))
+	defer it.Close()
+	out := []coin.Unit{}
+	for ; it.Valid(); it.Next() {
+		var u coin.Unit
+		canon.MustDecode(it.Value(), &u)
+		out = append(out, u)
+	}
+	return out
+}
+
+// SetUnit declares a denom (genesis, or the module that creates an asset).
+func (k Keeper) SetUnit(ctx chain.Context, u coin.Unit) {
+	ctx.Store(StorePrefix).Set(append(append([]byte{}, keyUnit...), u.Base...), canon.MustMarshal(&u))
+}
+
+func (k Keeper) requireDenom(ctx chain.Context, denom string) error {
+	if !ctx.Store(StorePrefix).Has(append(append([]byte{}, keyUnit...), denom...)) {
+		return ErrUnknownDenom.Wrapf("%q is not an asset of this chain", denom)
+	}
+	return nil
+}
+
+// Send moves c from one account to another, creating the receiver's account if needed.
+func (k Keeper) Send(ctx chain.Context, from, to address.Address, c coin.Coin) error {
+	if err := k.requireDenom(ctx, c.Denom); err != nil {
+		return err
+	}
+	if err := k.debit(ctx, from, c); err != nil {
+		return err
+	}
+	if err := k.credit(ctx, to, c); err != nil {
+		return err
+	}
+	ctx.Emit(chain.NewEvent("bank.transfer", "from", from.String(), "to", to.String(), "amount", c.String()))
+	return nil
+}
+
+func (k Keeper) debit(ctx chain.Context, a address.Address, c coin.Coin) error {
+	key := balanceKey(a, c.Denom)
+	have := k.getAmount(ctx, key)
+	left, err := have.Sub(c.Amount)
+	if err != nil {
+		return ErrInsufficientFunds.Wrapf("%s has %s, needs %s", a, coin.New(c.Denom, have), c)
+	}
+	k.setAmount(ctx, key, left)
+	return nil
+}
+
+func (k Keeper) credit(ctx chain.Context, a address.Address, c coin.Coin) error {
+	key := balanceKey(a, c.Denom)
+	sum, err := k.getAmount(ctx, key).Add(c.Amount)
+	if err != nil {
+		return ErrOverflow.Wrapf("balance of %s in %s", a, c.Denom)
+	}
+	k.accounts.Ensure(ctx, a)
+	k.setAmount(ctx, key, sum)
+	return nil
+}
+
+// Mint creates c in account to (for modules with issuance authority, and genesis).
+func (k Keeper) Mint(ctx chain.Context, to address.Address, c coin.Coin) error {
+	if err := k.requireDenom(ctx, c.Denom); err != nil {
+		return err
+	}
+	sk := append(append([]byte{}, keySupply...), c.Denom...)
+	s, err := k.getAmount(ctx, sk).Add(c.Amount)
+	if err != nil {
+		return ErrOverflow.Wrapf("supply of %s", c.Denom)
+	}
+	if err := k.credit(ctx, to, c); err != nil {
+		return err
+	}
+	k.setAmount(ctx, sk, s)
+	ctx.Emit(chain.NewEvent("bank.mint", "to", to.String(), "amount", c.String()))
+	return nil
+}
+
+// Burn destroys c from account from, reducing supply.
+func (k Keeper) Burn(ctx chain.Context, from address.Address, c coin.Coin) error {
+	if err := k.debit(ctx, from, c); err != nil {
+		return err
+	}
+	sk := append(append([]byte{}, keySupply...), c.Denom...)
+	s, err := k.getAmount(ctx, sk).Sub(c.Amount)
+	if err != nil {
+		return ErrOverflow.Wrapf("burn of %s exceeds supply", c)
+	}
+	k.setAmount(ctx, sk, s)
+	ctx.Emit(chain.NewEvent("bank.burn", "from", from.String(), "amount", c.String()))
+	return nil
+}
