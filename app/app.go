@@ -92,3 +92,12 @@ func (a *App) checkInvariants(ctx chain.Context) error {
 	}
 	return nil
 }
+
+// NewRegistry returns the registry of every msg type of this chain, for clients that decode txs.
+func NewRegistry() *tx.Registry {
+	a, err := New(store.OpenMemory(), cmtlog.NewNopLogger())
+	if err != nil {
+		panic(err) // an empty memory state always loads
+	}
+	return a.reg
+}

@@ -37,10 +37,10 @@ func newRootCmd() *cobra.Command {
 		},
 	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.home, "home", defaultHome(), "node and keyring directory")
+	pf.StringVar(&g.home, "home", defaultHome(), "node and keyring directory ($GIRDER_HOME)")
 	pf.StringVarP(&g.output, "output", "o", "text", "output format: text or json")
-	pf.StringVar(&g.node, "node", "tcp://127.0.0.1:26657", "CometBFT RPC address of the node to talk to")
-	pf.StringVar(&g.keyringBackend, "keyring-backend", "file", "keyring backend: file (passphrase-encrypted) or test (unencrypted, for dev)")
+	pf.StringVar(&g.node, "node", envOr("GIRDER_NODE", "tcp://127.0.0.1:26657"), "CometBFT RPC address of the node to talk to ($GIRDER_NODE)")
+	pf.StringVar(&g.keyringBackend, "keyring-backend", envOr("GIRDER_KEYRING_BACKEND", "file"), "keyring backend: file (passphrase-encrypted) or test (unencrypted, for dev) ($GIRDER_KEYRING_BACKEND)")
 	for _, c := range subcommands {
 		root.AddCommand(c())
 	}
@@ -72,4 +72,11 @@ func emit(w io.Writer, v any, text func(io.Writer)) error {
 	}
 	text(w)
 	return nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	cmtjson "github.com/cometbft/cometbft/libs/json"
+	cmtlog "github.com/cometbft/cometbft/libs/log"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/spf13/cobra"
+
+	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/app"
+	"github.com/girder-chain/girder/coin"
+	"github.com/girder-chain/girder/node"
+	"github.com/girder-chain/girder/store"
+	"github.com/girder-chain/girder/x/bank"
+)
+
+func init() {
+	register(newInitCmd)
+	register(newStartCmd)
+	register(newExportCmd)
+	register(newVersionCmd)
+}
+
+func newInitCmd() *cobra.Command {
+	var chainID, moniker string
+	var fund []string
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Create a node home: configuration, node and validator keys, genesis",
+		Long: `Create a node home: CometBFT configuration tuned for sub-second blocks, a node key, a
+validator key, and a genesis in which this node is the only validator. --fund credits
+genesis balances of the native token (repeatable).
+
+Example:
+  girder init --home ./node1 --chain-id girder-1 --moniker agency \
+    --fund gir1...=1000000GRD`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var balances []bank.Balance
+			for _, f := range fund {
+				b, err := parseFund(f)
+				if err != nil {
+					return err
+				}
+				balances = append(balances, b)
+			}
+			gen, err := node.Init(node.InitOptions{Home: g.home, ChainID: chainID, Moniker: moniker, Balances: balances})
+			if err != nil {
+				return err
+			}
+			return emit(cmd.OutOrStdout(), map[string]any{"home": g.home, "chain_id": gen.ChainID, "validator": gen.Validators[0].Address.String()},
+				func(w io.Writer) {
+					fmt.Fprintf(w, "initialized %s for chain %s (validator %s)\nstart it with: girder start --home %s\n", g.home, gen.ChainID, gen.Validators[0].Address, g.home)
+				})
+		},
+	}
+	cmd.Flags().StringVar(&chainID, "chain-id", "", "chain id (required): lower-case letters, digits, '.', '_', '-'")
+	cmd.Flags().StringVar(&moniker, "moniker", "", "this node's name (required)")
+	cmd.Flags().StringArrayVar(&fund, "fund", nil, "genesis balance ADDRESS=AMOUNT, e.g. gir1...=1000GRD (repeatable)")
+	_ = cmd.MarkFlagRequired("chain-id")
+	_ = cmd.MarkFlagRequired("moniker")
+	return cmd
+}
+
+func parseFund(s string) (bank.Balance, error) {
+	addr, amt, ok := strings.Cut(s, "=")
+	if !ok {
+		return bank.Balance{}, fmt.Errorf("--fund %q: want ADDRESS=AMOUNT", s)
+	}
+	a, err := address.Parse(addr)
+	if err != nil {
+		return bank.Balance{}, fmt.Errorf("--fund %q: %w", s, err)
+	}
+	c, err := coin.Parse(amt, []coin.Unit{node.NativeUnit})
+	if err != nil {
+		return bank.Balance{}, fmt.Errorf("--fund %q: %w", s, err)
+	}
+	return bank.Balance{Address: a, Coins: []coin.Coin{c}}, nil
+}
+
+func newStartCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "start",
+		Short: "Run a node (validator or full node) until interrupted",
+		Long: `Run CometBFT and the Girder app in this process. The node resumes from its last
+committed height after a restart. SIGINT or SIGTERM stops it cleanly.
+
+Example:
+  girder start --home ./node1`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			n, err := node.Start(ctx, g.home, node.Options{Log: cmd.ErrOrStderr()})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "node %s running: chain %s, RPC %s\n", n.Config.Moniker, n.App.ChainID(), n.RPCURL())
+			go printBlocks(ctx, n, cmd.OutOrStdout())
+			<-ctx.Done()
+			fmt.Fprintln(cmd.OutOrStdout(), "stopping…")
+			return n.Stop()
+		},
+	}
+}
+
+// printBlocks prints one line per committed block until ctx ends.
+func printBlocks(ctx context.Context, n *node.Node, w io.Writer) {
+	bs := n.Comet().BlockStore()
+	last := bs.Height()
+	var lastTime time.Time
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for h := last + 1; h <= bs.Height(); h++ {
+			b, _ := bs.LoadBlock(h)
+			if b == nil {
+				break
+			}
+			gap := ""
+			if !lastTime.IsZero() {
+				gap = fmt.Sprintf("  +%dms", b.Time.Sub(lastTime).Milliseconds())
+			}
+			fmt.Fprintf(w, "block %d  %d txs  %s%s\n", h, len(b.Txs), b.Time.Format("15:04:05.000"), gap)
+			lastTime, last = b.Time, h
+		}
+	}
+}
+
+func newExportCmd() *cobra.Command {
+	var out, chainID string
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write a genesis holding the app state at the last committed height",
+		Long: `Write a genesis file whose app_state is the node's state at its last committed height
+(the node must be stopped). A chain started from it continues with the same accounts,
+balances and fee state, at the next height.
+
+Example:
+  girder export --home ./node1 --out genesis-export.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			gen, err := exportGenesis(g.home, chainID)
+			if err != nil {
+				return err
+			}
+			b, err := cmtjson.MarshalIndent(gen, "", "  ")
+			if err != nil {
+				return err
+			}
+			if out == "" {
+				_, err = cmd.OutOrStdout().Write(append(b, '\n'))
+				return err
+			}
+			if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "exported state of height %d to %s\n", gen.InitialHeight-1, out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "file to write (default: standard output)")
+	cmd.Flags().StringVar(&chainID, "chain-id", "", "chain id of the new genesis (default: the same)")
+	return cmd
+}
+
+func exportGenesis(home, chainID string) (*cmttypes.GenesisDoc, error) {
+	c, err := node.LoadConfig(home)
+	if err != nil {
+		return nil, err
+	}
+	old, err := cmttypes.GenesisDocFromFile(c.GenesisFile())
+	if err != nil {
+		return nil, err
+	}
+	tree, err := store.Open(node.StateDir(home))
+	if err != nil {
+		return nil, fmt.Errorf("%w (is the node still running? stop it first)", err)
+	}
+	defer tree.Close()
+	a, err := app.New(tree, cmtlog.NewNopLogger())
+	if err != nil {
+		return nil, err
+	}
+	state, h, err := a.ExportGenesis()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(state)
+	if err != nil {
+		return nil, err
+	}
+	gen := *old
+	gen.AppState = raw
+	gen.InitialHeight = h + 1
+	gen.GenesisTime = time.Now().UTC()
+	gen.AppHash = nil
+	if chainID != "" {
+		gen.ChainID = chainID
+	}
+	if err := gen.ValidateAndComplete(); err != nil {
+		return nil, err
+	}
+	return &gen, nil
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the software version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return emit(cmd.OutOrStdout(), map[string]any{"version": app.Version, "app_version": app.AppVersion},
+				func(w io.Writer) { fmt.Fprintf(w, "girder %s (app protocol %d)\n", app.Version, app.AppVersion) })
+		},
+	}
+}
