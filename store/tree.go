@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 
 	dbm "github.com/cosmos/cosmos-db"
-	ics23 "github.com/cosmos/ics23/go"
 	"github.com/cosmos/iavl"
 	iavldb "github.com/cosmos/iavl/db"
+	ics23 "github.com/cosmos/ics23/go"
 )
 
 // Tree is the committed state: a versioned IAVL tree (version = block height) on an embedded

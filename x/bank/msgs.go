@@ -18,7 +18,7 @@ type MsgSend struct {
 	Amount coin.Coin       `cbor:"3,keyasint" json:"amount"`
 }
 
-func (*MsgSend) MsgType() string            { return "bank/send" }
+func (*MsgSend) MsgType() string           { return "bank/send" }
 func (m *MsgSend) Signer() address.Address { return m.From }
 func (m *MsgSend) Validate() error {
 	if m.To.IsZero() || m.From.IsZero() {
@@ -42,7 +42,7 @@ type MsgMultiSend struct {
 	Outputs []Output        `cbor:"2,keyasint" json:"outputs"`
 }
 
-func (*MsgMultiSend) MsgType() string            { return "bank/multi_send" }
+func (*MsgMultiSend) MsgType() string           { return "bank/multi_send" }
 func (m *MsgMultiSend) Signer() address.Address { return m.From }
 func (m *MsgMultiSend) Validate() error {
 	if m.From.IsZero() {
