@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -140,9 +141,18 @@ func (r *Result) Err() error {
 func (c *Client) Broadcast(ctx context.Context, txBytes []byte) (string, error) {
 	r, err := c.rpc.BroadcastTxSync(ctx, txBytes)
 	if err != nil {
-		if strings.Contains(err.Error(), "tx already exists in cache") {
+		msg := err.Error()
+		if strings.Contains(msg, "tx already exists in cache") {
 			h := tx.Hash(txBytes)
 			return hashHex(h[:]), nil
+		}
+		// CometBFT v1 reports a CheckTx refusal as an RPC error carrying the result.
+		if m := refusedRE.FindStringSubmatch(msg); m != nil {
+			code, _ := strconv.ParseUint(m[1], 10, 32)
+			return "", resultError(m[3], uint32(code), m[2])
+		}
+		if strings.Contains(msg, "mempool is full") {
+			return "", fmt.Errorf("the node's mempool is full, try again shortly: %w", err)
 		}
 		return "", unreachable(err)
 	}
@@ -151,6 +161,8 @@ func (c *Client) Broadcast(ctx context.Context, txBytes []byte) (string, error) 
 	}
 	return hashHex(r.Hash), nil
 }
+
+var refusedRE = regexp.MustCompile(`(?s)is invalid: code=(\d+), data=[0-9A-Fa-f]*, log='(.*)', codespace='([^']*)'`)
 
 // ErrTimeout is returned when a tx did not commit in time.
 var ErrTimeout = errors.New("tx not committed in time")

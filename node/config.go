@@ -31,6 +31,7 @@ func DefaultConfig(home, moniker string) *cmtcfg.Config {
 	c.SetRoot(home)
 	c.Moniker = moniker
 	c.LogLevel = "error"
+	c.DBBackend = "goleveldb" // the engine of the app's state too: one embedded database kind
 	c.Consensus.TimeoutCommit = DefaultTimeoutCommit
 	c.Consensus.TimeoutPropose = DefaultTimeoutPropose
 	c.Consensus.TimeoutProposeDelta = 200 * time.Millisecond

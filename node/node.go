@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
+	dbm "github.com/cometbft/cometbft-db"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtflags "github.com/cometbft/cometbft/libs/cli/flags"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
@@ -26,6 +28,7 @@ type Node struct {
 	Config *cmtcfg.Config
 	comet  *cmtnode.Node
 	tree   *store.Tree
+	dbs    *openedDBs
 }
 
 // Options tune Start.
@@ -73,8 +76,9 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 		return nil, fmt.Errorf("node key: %w", err)
 	}
 	pv := privval.LoadFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile())
+	dbs := &openedDBs{}
 	n, err := cmtnode.NewNode(ctx, c, pv, nodeKey, proxy.NewLocalClientCreator(a),
-		cmtnode.DefaultGenesisDocProviderFunc(c), cmtcfg.DefaultDBProvider,
+		cmtnode.DefaultGenesisDocProviderFunc(c), dbs.open,
 		cmtnode.DefaultMetricsProvider(c.Instrumentation), logger)
 	if err != nil {
 		tree.Close()
@@ -84,7 +88,46 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 		tree.Close()
 		return nil, fmt.Errorf("start node: %w", err)
 	}
-	return &Node{App: a, Config: c, comet: n, tree: tree}, nil
+	return &Node{App: a, Config: c, comet: n, tree: tree, dbs: dbs}, nil
+}
+
+// openedDBs remembers the databases CometBFT opens: its node does not close the tx index's on
+// Stop, and a restart in the same process would find it locked.
+type openedDBs struct {
+	mu  sync.Mutex
+	dbs map[string]dbm.DB
+}
+
+func (o *openedDBs) open(ctx *cmtcfg.DBContext) (dbm.DB, error) {
+	db, err := cmtcfg.DefaultDBProvider(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.dbs == nil {
+		o.dbs = map[string]dbm.DB{}
+	}
+	o.dbs[ctx.ID] = db
+	return db, nil
+}
+
+// closeLeft closes the databases CometBFT's Stop leaves open.
+func (o *openedDBs) closeLeft() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var err error
+	for id, db := range o.dbs {
+		switch id {
+		case "blockstore", "state", "evidence": // closed by the node
+		default:
+			if e := db.Close(); e != nil && err == nil {
+				err = fmt.Errorf("close %s db: %w", id, e)
+			}
+		}
+	}
+	o.dbs = nil
+	return err
 }
 
 // RPCAddress is the node's CometBFT RPC address (tcp://host:port).
@@ -107,6 +150,9 @@ func (n *Node) Stop() error {
 			err = fmt.Errorf("stop node: %w", e)
 		}
 		n.comet.Wait()
+	}
+	if e := n.dbs.closeLeft(); e != nil && err == nil {
+		err = e
 	}
 	if e := n.tree.Close(); e != nil && err == nil {
 		err = fmt.Errorf("close state: %w", e)

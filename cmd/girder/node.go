@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,15 +11,12 @@ import (
 	"time"
 
 	cmtjson "github.com/cometbft/cometbft/libs/json"
-	cmtlog "github.com/cometbft/cometbft/libs/log"
-	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/app"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/node"
-	"github.com/girder-chain/girder/store"
 	"github.com/girder-chain/girder/x/bank"
 )
 
@@ -155,7 +151,7 @@ Example:
   girder export --home ./node1 --out genesis-export.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			gen, err := exportGenesis(g.home, chainID)
+			gen, err := node.Export(g.home, chainID)
 			if err != nil {
 				return err
 			}
@@ -177,46 +173,6 @@ Example:
 	cmd.Flags().StringVar(&out, "out", "", "file to write (default: standard output)")
 	cmd.Flags().StringVar(&chainID, "chain-id", "", "chain id of the new genesis (default: the same)")
 	return cmd
-}
-
-func exportGenesis(home, chainID string) (*cmttypes.GenesisDoc, error) {
-	c, err := node.LoadConfig(home)
-	if err != nil {
-		return nil, err
-	}
-	old, err := cmttypes.GenesisDocFromFile(c.GenesisFile())
-	if err != nil {
-		return nil, err
-	}
-	tree, err := store.Open(node.StateDir(home))
-	if err != nil {
-		return nil, fmt.Errorf("%w (is the node still running? stop it first)", err)
-	}
-	defer tree.Close()
-	a, err := app.New(tree, cmtlog.NewNopLogger())
-	if err != nil {
-		return nil, err
-	}
-	state, h, err := a.ExportGenesis()
-	if err != nil {
-		return nil, err
-	}
-	raw, err := json.Marshal(state)
-	if err != nil {
-		return nil, err
-	}
-	gen := *old
-	gen.AppState = raw
-	gen.InitialHeight = h + 1
-	gen.GenesisTime = time.Now().UTC()
-	gen.AppHash = nil
-	if chainID != "" {
-		gen.ChainID = chainID
-	}
-	if err := gen.ValidateAndComplete(); err != nil {
-		return nil, err
-	}
-	return &gen, nil
 }
 
 func newVersionCmd() *cobra.Command {
