@@ -212,4 +212,3 @@ func TestRestartResumes(t *testing.T) {
 	}
 	h.checkChain()
 }
-

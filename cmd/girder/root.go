@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 
 	"github.com/spf13/cobra"
 )
@@ -36,6 +37,12 @@ func newRootCmd() *cobra.Command {
 			return nil
 		},
 	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		if m := negativeArgRE.FindStringSubmatch(err.Error()); m != nil {
+			return fmt.Errorf("%w: amounts must be positive; a negative amount such as -%s is not allowed", err, m[1])
+		}
+		return err
+	})
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.home, "home", defaultHome(), "node and keyring directory ($GIRDER_HOME)")
 	pf.StringVarP(&g.output, "output", "o", "text", "output format: text or json")
@@ -46,6 +53,8 @@ func newRootCmd() *cobra.Command {
 	}
 	return root
 }
+
+var negativeArgRE = regexp.MustCompile(`unknown shorthand flag: '([0-9])'`)
 
 // subcommands is filled by each command file's init, so files do not edit a shared list.
 var subcommands []func() *cobra.Command

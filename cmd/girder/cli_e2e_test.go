@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/girder-chain/girder/client"
+	"github.com/girder-chain/girder/keyring"
+	"github.com/girder-chain/girder/node"
+	"github.com/girder-chain/girder/x/fees"
+)
+
+// girder runs the CLI as main does: it returns stdout, stderr and the exit code.
+func girder(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	root := newRootCmd()
+	var out, errOut bytes.Buffer
+	root.SetArgs(args)
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetIn(strings.NewReader(""))
+	code := 0
+	if err := root.Execute(); err != nil {
+		code = report(&errOut, err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+func loopbackAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// TestCLIAgainstRealNode: keys, init and a real node; then the user commands of the README's
+// tour through the CLI, and the errors a person sees for bad input.
+func TestCLIAgainstRealNode(t *testing.T) {
+	home := t.TempDir()
+	kr := []string{"--home", home, "--keyring-backend", "test"}
+	addr := map[string]string{}
+	for _, name := range []string{"alice", "bob"} {
+		out, _, code := girder(t, append([]string{"keys", "add", name, "-o", "json"}, kr...)...)
+		var info keyring.Info
+		if code != 0 || json.Unmarshal([]byte(out), &info) != nil {
+			t.Fatalf("keys add %s: %d %s", name, code, out)
+		}
+		addr[name] = info.Address.String()
+	}
+	_, stderr, code := girder(t, "init", "--home", home, "--chain-id", "cli-test", "--moniker", "v",
+		"--fund", addr["alice"]+"=1000GRD", "--fund", addr["bob"]+"=1000GRD")
+	if code != 0 {
+		t.Fatalf("init: %s", stderr)
+	}
+	rpc := loopbackAddr(t)
+	c, err := node.LoadConfig(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.RPC.ListenAddress, c.P2P.ListenAddress = "tcp://"+rpc, "tcp://"+loopbackAddr(t)
+	node.WriteConfig(c)
+	logf, _ := os.Create(filepath.Join(t.TempDir(), "node.log"))
+	defer logf.Close()
+	n, err := node.Start(context.Background(), home, node.Options{Log: logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	at := append([]string{"--node", "tcp://" + rpc, "-o", "json"}, kr...)
+	waitForBlocks(t, "tcp://"+rpc)
+
+	// The tour: send, then see it in balances, the tx and the fee totals.
+	out, stderr, code := girder(t, append([]string{"tx", "bank", "send", "alice", "bob", "1.5GRD", "--memo", "tour"}, at...)...)
+	var res client.Result
+	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || res.Code != 0 || res.Height == 0 || res.Fee == 0 {
+		t.Fatalf("send: code %d\n%s\n%s", code, out, stderr)
+	}
+	out, _, _ = girder(t, append([]string{"query", "balance", "bob"}, at...)...)
+	if !strings.Contains(out, `"amount": "1001500000"`) {
+		t.Fatalf("bob's balance after receiving 1.5GRD:\n%s", out)
+	}
+	out, _, _ = girder(t, append([]string{"query", "tx", res.Hash}, at...)...)
+	if !strings.Contains(out, `"memo": "tour"`) || !strings.Contains(out, "bank/send") {
+		t.Fatalf("query tx:\n%s", out)
+	}
+	out, _, _ = girder(t, append([]string{"query", "fees"}, at...)...)
+	var fi fees.Info
+	if json.Unmarshal([]byte(out), &fi) != nil || fi.Burnt != res.Burnt || fi.Burnt == 0 {
+		t.Fatalf("query fees after one tx burning %d:\n%s", res.Burnt, out)
+	}
+	out, _, _ = girder(t, append([]string{"status"}, at...)...)
+	if !strings.Contains(out, `"chain_id": "cli-test"`) {
+		t.Fatalf("status:\n%s", out)
+	}
+	text, _, _ := girder(t, "tx", "bank", "send", "bob", addr["alice"], "250000ugrd", "--node", "tcp://"+rpc, "--home", home, "--keyring-backend", "test")
+	for _, want := range []string{"code     0 (ok)", "gas used ", "fee      0.0", "burnt 0.0"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("text output lacks %q:\n%s", want, text)
+		}
+	}
+
+	// Bad input: a clear message, a non-zero exit, nothing sent.
+	bad := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"tx", "bank", "send", "alice", "alice", "1GRD"}, 2, "sending to self"},
+		{[]string{"tx", "bank", "send", "alice", "bob", "999999GRD"}, 2, "insufficient funds"},
+		{[]string{"tx", "bank", "send", "alice", "bob", "5uxyz"}, 2, "unknown denom"},
+		{[]string{"tx", "bank", "send", "alice", "bob", "-5ugrd"}, 1, "must be positive"},
+		{[]string{"tx", "bank", "send", "alice", "bob", "--", "-5ugrd"}, 1, "negative"},
+		{[]string{"tx", "bank", "send", "alice", "bob", "0GRD"}, 1, "zero"},
+		{[]string{"tx", "bank", "send", "alice", "bob", "1.0000001GRD"}, 1, "decimals"},
+		{[]string{"tx", "bank", "send", "alice", "bob", "99999999999999999999ugrd"}, 1, "too large"},
+		{[]string{"tx", "bank", "send", "alice", addr["bob"][:len(addr["bob"])-1] + "q", "1GRD"}, 1, "invalid address"},
+		{[]string{"tx", "bank", "send", "nobody", "bob", "1GRD"}, 1, "nobody"},
+		{[]string{"query", "balance", "gir1notanaddress"}, 1, "invalid address"},
+		{[]string{"query", "tx", "ABCD"}, 1, "64 hex digits"},
+	}
+	for _, b := range bad {
+		_, stderr, code := girder(t, append([]string{"--node", "tcp://" + rpc, "--home", home, "--keyring-backend", "test"}, b.args...)...)
+		if code != b.code || !strings.Contains(stderr, b.want) {
+			t.Errorf("girder %s: exit %d, stderr %q; want exit %d mentioning %q", strings.Join(b.args, " "), code, stderr, b.code, b.want)
+		}
+	}
+	_, stderr, code = girder(t, "query", "tx", strings.Repeat("AB", 32), "--node", "tcp://"+rpc, "-o", "json")
+	if code == 0 || !strings.Contains(stderr, `"error"`) {
+		t.Errorf("missing tx with -o json: exit %d, %q", code, stderr)
+	}
+	if err := n.App.Invariants(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitForBlocks(t *testing.T, rpc string) {
+	c, err := client.Dial(rpc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if s, err := c.Status(context.Background()); err == nil && s.Height >= 2 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("node made no blocks")
+}
