@@ -173,7 +173,7 @@ func (c *Client) WaitForTx(ctx context.Context, hash string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	tick := time.NewTicker(50 * time.Millisecond)
+	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		r, err := c.rpc.Tx(ctx, h, false)

@@ -35,7 +35,10 @@ func (s memSigner) PubKey() []byte           { return s.priv.Public().(ed25519.P
 func (s memSigner) Address() address.Address { return address.FromPubKey(tx.KeyEd25519, s.PubKey()) }
 func (s memSigner) Sign(m []byte) []byte     { return ed25519.Sign(s.priv, m) }
 
-func freePort(t *testing.T) string {
+func freePort(t *testing.T) string { return freePortAddr(t) }
+
+// freePortAddr returns a loopback address with a port free at the time of the call.
+func freePortAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
