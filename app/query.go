@@ -20,8 +20,10 @@ import (
 // Query paths:
 //
 //	/store               Data = raw key; value at the height, with an ICS-23 proof if Prove
-//	/simulate            Data = tx bytes; a dry run against the latest state (JSON SimulateResult)
+//	/simulate            Data = tx bytes; a dry run against the mempool's state (JSON SimulateResult)
 //	/<module>/<path...>  a module query; JSON answer
+//	/pending/<module>/…  the same, against the mempool's state (committed state plus the effects
+//	                     of admitted txs: nonces and fees); for signers sending txs in a row
 func (a *App) Query(_ context.Context, req *abci.QueryRequest) (res *abci.QueryResponse, err error) {
 	defer storageGuard(&err)
 	if a.tree.Version() == 0 {
@@ -61,7 +63,17 @@ func (a *App) Query(_ context.Context, req *abci.QueryRequest) (res *abci.QueryR
 		r := a.Simulate(req.Data)
 		return jsonAnswer(r, h)
 	}
-	ctx := chain.NewContext(store.NewReadCache(view), h, zeroTime, a.chainID, chain.ModeQuery)
+	var reader store.Reader = view
+	if path[0] == "pending" {
+		if req.Height != 0 {
+			return queryFail(chain.ErrBadQuery.Wrapf("pending queries read the mempool's state: no height"), h), nil
+		}
+		reader, path = a.check.cache, path[1:]
+		if len(path) == 0 {
+			return queryFail(chain.ErrBadQuery.Wrapf("pending query needs a module path"), h), nil
+		}
+	}
+	ctx := chain.NewContext(store.NewReadCache(reader), h, zeroTime, a.chainID, chain.ModeQuery)
 	for _, m := range a.modules {
 		if m.Name() == path[0] {
 			v, qerr := m.Query(ctx, path[1:], req.Data)
@@ -104,21 +116,17 @@ type StateChange struct {
 	Deleted bool   `json:"deleted,omitempty"`
 }
 
-// Simulate runs raw against the latest committed state without keeping anything. The signature
-// is not checked (a client may simulate before signing), everything else is.
+// Simulate runs raw against the mempool's state (the last committed state plus the txs this node
+// admitted since: the state the tx would meet next) without keeping anything. The signature is
+// not checked (a client may simulate before signing), everything else is.
 func (a *App) Simulate(raw []byte) SimulateResult {
 	d, err := tx.Decode(raw, a.reg, a.chainID, MaxTxBytes)
 	if err != nil {
 		e := codes.As(err)
 		return SimulateResult{Code: e.Code, Codespace: e.Module, Log: e.Msg, Events: []chain.Event{}, Changes: []StateChange{}}
 	}
-	view, verr := a.tree.At(a.tree.Version())
-	if verr != nil {
-		e := chain.ErrNotFound.Wrap(verr)
-		return SimulateResult{Code: e.Code, Codespace: e.Module, Log: e.Msg}
-	}
-	kv := store.NewCache(store.NewReadCache(view))
-	ctx := chain.NewContext(kv, view.Version()+1, a.check.time, a.chainID, chain.ModeSimulate)
+	kv := store.NewCache(store.NewReadCache(a.check.cache))
+	ctx := chain.NewContext(kv, a.check.height+1, a.check.time, a.chainID, chain.ModeSimulate)
 	out := a.runTx(ctx, a.Fees.Params(ctx), d, nil, true)
 	r := SimulateResult{GasUsed: out.Gas, Events: out.Events, Changes: []StateChange{}}
 	if r.Events == nil {

@@ -40,6 +40,9 @@ func Dial(addr string) (*Client, error) {
 	if addr == "" {
 		return nil, errors.New("empty node address")
 	}
+	if !strings.Contains(addr, "://") {
+		addr = "tcp://" + addr
+	}
 	r, err := rpchttp.New(addr)
 	if err != nil {
 		return nil, fmt.Errorf("node address %q: %w", addr, err)
@@ -125,9 +128,19 @@ func resultError(module string, code uint32, log string) *codes.Error {
 	return e
 }
 
-// Account returns an account; ok is false when it does not exist yet.
+// Account returns an account as of the last block; ok is false when it does not exist yet.
 func (c *Client) Account(ctx context.Context, a address.Address) (acc auth.Account, ok bool, err error) {
-	err = c.Query(ctx, "/auth/account/"+a.String(), nil, 0, &acc)
+	return c.account(ctx, "/auth/account/"+a.String())
+}
+
+// PendingAccount returns an account as the node's mempool sees it: its nonce counts the txs the
+// node admitted but no block has committed yet, so a signer can send several txs in a row.
+func (c *Client) PendingAccount(ctx context.Context, a address.Address) (acc auth.Account, ok bool, err error) {
+	return c.account(ctx, "/pending/auth/account/"+a.String())
+}
+
+func (c *Client) account(ctx context.Context, path string) (acc auth.Account, ok bool, err error) {
+	err = c.Query(ctx, path, nil, 0, &acc)
 	if errors.Is(err, chainNotFound) {
 		return acc, false, nil
 	}

@@ -44,7 +44,7 @@ func (c *Client) Build(ctx context.Context, s Signer, msgs []tx.Msg, o BuildOpti
 	if err != nil {
 		return nil, err
 	}
-	acc, exists, err := c.Account(ctx, s.Address())
+	acc, exists, err := c.PendingAccount(ctx, s.Address())
 	if err != nil {
 		return nil, err
 	}
@@ -74,8 +74,8 @@ func (c *Client) Build(ctx context.Context, s Signer, msgs []tx.Msg, o BuildOpti
 	if gas == 0 {
 		// Dry run with fee fields at least as long as the final ones, so its gas (which grows
 		// with the tx's size) bounds the final tx's gas.
-		bal, err := c.Balance(ctx, s.Address(), info.Denom)
-		if err != nil {
+		var bal coin.Coin // as the mempool sees it, like the nonce
+		if err := c.Query(ctx, "/pending/bank/balance/"+s.Address().String()+"/"+info.Denom, nil, 0, &bal); err != nil {
 			return nil, err
 		}
 		probe := body
@@ -247,7 +247,7 @@ func (c *Client) Tx(ctx context.Context, hash string) (*TxInfo, error) {
 	r, err := c.rpc.Tx(ctx, h, false)
 	if err != nil {
 		if strings.Contains(err.Error(), "not found") {
-			return nil, fmt.Errorf("tx %s not found: %w", hash, errNotFound)
+			return nil, fmt.Errorf("tx %s is in no committed block: %w", hash, errNotFound)
 		}
 		return nil, unreachable(err)
 	}
@@ -275,7 +275,7 @@ func (c *Client) Tx(ctx context.Context, hash string) (*TxInfo, error) {
 	return info, nil
 }
 
-var errNotFound = errors.New("not found")
+var errNotFound = errors.New("not found (it may be still pending, refused, or on another chain)")
 
 // IsNotFound reports whether err says a tx or account was not found.
 func IsNotFound(err error) bool { return errors.Is(err, errNotFound) || errors.Is(err, chainNotFound) }

@@ -22,7 +22,7 @@ func (e *Error) Error() string { return e.Msg }
 // Is lets errors.Is match any occurrence against its registered kind.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Module == e.Module && t.Code == e.Code
+	return ok && t != nil && t.Module == e.Module && t.Code == e.Code
 }
 
 // Wrapf returns an occurrence of e with detail appended to its description.

@@ -100,9 +100,9 @@ type Unit struct {
 	Exponent uint8  `cbor:"3,keyasint" json:"exponent"`
 }
 
-var amountRE = regexp.MustCompile(`^([0-9]+)(?:\.([0-9]+))?([a-zA-Z][a-zA-Z0-9/:._-]*)$`)
+var amountRE = regexp.MustCompile(`^([0-9]+)(?:\.([0-9]+))? ?([a-zA-Z][a-zA-Z0-9/:._-]*)$`)
 
-// Parse reads "1500ugrd" (base units) or "1.5GRD" (display units, converted with units).
+// Parse reads "1500ugrd" (base units) or "1.5GRD" / "1.5 GRD" (display units, converted with units).
 // Negative, zero, malformed or overflowing amounts and unknown display denoms are errors.
 func Parse(s string, units []Unit) (Coin, error) {
 	s = strings.TrimSpace(s)

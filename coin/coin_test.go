@@ -16,6 +16,8 @@ func TestParse(t *testing.T) {
 		{"1500ugrd", New("ugrd", 1500), false},
 		{"1.5GRD", New("ugrd", 1_500_000), false},
 		{"2GRD", New("ugrd", 2_000_000), false},
+		{"1.5 GRD", New("ugrd", 1_500_000), false},
+		{"1.5  GRD", Coin{}, true},
 		{"0.000001GRD", New("ugrd", 1), false},
 		{"7EURt", New("EURt", 7), false},
 		{"0ugrd", Coin{}, true},

@@ -95,7 +95,6 @@ var (
 	ErrMemo         = codes.Register("tx", 11, "memo too long")
 	ErrKeyType      = codes.Register("tx", 12, "unsupported key type")
 	ErrWrongSigner  = codes.Register("tx", 13, "msg signer is not the tx signer")
-	ErrGasLimit     = codes.Register("tx", 14, "gas limit too low")
 	ErrFee          = codes.Register("tx", 15, "invalid fee")
 )
 

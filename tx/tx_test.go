@@ -515,7 +515,7 @@ func TestDecodeRejects(t *testing.T) {
 
 func TestErrorCodesAreDistinct(t *testing.T) {
 	all := []*codes.Error{ErrTooLarge, ErrMalformed, ErrNonCanonical, ErrUnknownMsg, ErrInvalidMsg, ErrNoMsgs,
-		ErrTooManyMsgs, ErrSignatures, ErrChainID, ErrMemo, ErrKeyType, ErrWrongSigner, ErrGasLimit, ErrFee}
+		ErrTooManyMsgs, ErrSignatures, ErrChainID, ErrMemo, ErrKeyType, ErrWrongSigner, ErrFee}
 	for i, a := range all {
 		if a.Module != "tx" {
 			t.Fatalf("%q has module %q", a.Desc, a.Module)

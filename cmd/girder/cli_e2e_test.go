@@ -108,6 +108,30 @@ func TestCLIAgainstRealNode(t *testing.T) {
 		}
 	}
 
+	// Several txs in a row from one key, without waiting: each takes the next nonce (the CLI reads
+	// the nonce from the node's mempool state), and all commit.
+	var hashes []string
+	for i := 0; i < 3; i++ {
+		out, stderr, code := girder(t, append([]string{"tx", "bank", "send", "alice", "bob", "1ugrd", "--no-wait"}, at...)...)
+		var h struct{ Hash string }
+		if code != 0 || json.Unmarshal([]byte(out), &h) != nil || h.Hash == "" {
+			t.Fatalf("send --no-wait %d: %d %s %s", i, code, out, stderr)
+		}
+		hashes = append(hashes, h.Hash)
+	}
+	sdk, _ := client.Dial("tcp://" + rpc)
+	for i, h := range hashes {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		r, err := sdk.WaitForTx(ctx, h)
+		cancel()
+		if err != nil || r.Code != 0 {
+			t.Fatalf("tx %d of a row (%s): %+v %v", i, h, r, err)
+		}
+	}
+	if hashes[0] == hashes[1] || hashes[1] == hashes[2] {
+		t.Fatal("txs in a row got the same hash (same nonce)")
+	}
+
 	// Bad input: a clear message, a non-zero exit, nothing sent.
 	bad := []struct {
 		args []string
@@ -125,6 +149,9 @@ func TestCLIAgainstRealNode(t *testing.T) {
 		{[]string{"tx", "bank", "send", "alice", addr["bob"][:len(addr["bob"])-1] + "q", "1GRD"}, 1, "invalid address"},
 		{[]string{"tx", "bank", "send", "nobody", "bob", "1GRD"}, 1, "nobody"},
 		{[]string{"query", "balance", "gir1notanaddress"}, 1, "invalid address"},
+		{[]string{"tx", "bank", "send", "alice", "bob", "1GRD", "--tip", "5uxyz"}, 1, "paid in ugrd"},
+		{[]string{"init", "--chain-id", "x", "--moniker", "m", "--fund", addr["bob"] + "=5foo"}, 1, "only the native token"},
+		{[]string{"dev", "--reset"}, 1, "refusing to reset"},
 		{[]string{"query", "tx", "ABCD"}, 1, "64 hex digits"},
 	}
 	for _, b := range bad {

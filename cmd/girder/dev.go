@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -44,9 +45,10 @@ func newDevCmd() *cobra.Command {
 		Use:   "dev",
 		Short: "Run a one-validator development chain with prefunded demo keys",
 		Long: `Run a one-validator chain on localhost for development and demos. The first run creates
-the home (default ~/.girder-dev, or $GIRDER_DEV_HOME, or --home) with demo keys alice, bob
+the home (~/.girder-dev, or $GIRDER_DEV_HOME, or --home; never $GIRDER_HOME) with demo keys alice, bob
 and validator in an unencrypted test keyring, each funded with 1,000,000 GRD. Data persists
-across restarts; --reset deletes it and starts a new chain.
+across restarts; --reset deletes it and starts a new chain (it refuses a home that holds
+another chain than the dev chain).
 
 Example:
   girder dev
@@ -55,12 +57,15 @@ Example:
   girder tx bank send alice bob 1.5GRD`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			home := g.home
-			if !cmd.Flags().Changed("home") && os.Getenv("GIRDER_HOME") == "" {
-				home = devHome()
+			home := devHome() // $GIRDER_HOME is for the node and keys of real chains, never dev's
+			if cmd.Flags().Changed("home") {
+				home = g.home
 			}
 			out := cmd.OutOrStdout()
 			if reset {
+				if err := checkDevHome(home); err != nil {
+					return err
+				}
 				if err := os.RemoveAll(home); err != nil {
 					return fmt.Errorf("reset %s: %w", home, err)
 				}
@@ -96,7 +101,7 @@ Example:
 			fmt.Fprintf(out, "\nGirder dev chain %q %s: one validator, data in %s\n", n.App.ChainID(), word, home)
 			fmt.Fprintf(out, "  RPC   %s\n", n.RPCURL())
 			fmt.Fprintf(out, "  logs  %s\n", filepath.Join(home, "node.log"))
-			fmt.Fprintln(out, "  demo keys (test keyring):")
+			fmt.Fprintln(out, "  keys in the dev keyring (test backend):")
 			for _, i := range infos {
 				fmt.Fprintf(out, "    %-10s %s\n", i.Name, i.Address)
 			}
@@ -109,6 +114,21 @@ Example:
 	}
 	cmd.Flags().BoolVar(&reset, "reset", false, "delete the dev chain's data and start a new chain")
 	return cmd
+}
+
+// checkDevHome refuses to reset a home that holds a chain other than a dev chain.
+func checkDevHome(home string) error {
+	gen, err := os.ReadFile(filepath.Join(home, "config", "genesis.json"))
+	if err != nil {
+		return nil // nothing there yet, or no node
+	}
+	var doc struct {
+		ChainID string `json:"chain_id"`
+	}
+	if json.Unmarshal(gen, &doc) != nil || doc.ChainID != DevChainID {
+		return fmt.Errorf("refusing to reset %s: it holds chain %q, not a dev chain (%s); delete it yourself if you mean it", home, doc.ChainID, DevChainID)
+	}
+	return nil
 }
 
 // ensureDevChain creates the demo keys and the node home on first use; it reports whether it did.

@@ -81,6 +81,9 @@ func parseFund(s string) (bank.Balance, error) {
 	if err != nil {
 		return bank.Balance{}, fmt.Errorf("--fund %q: %w", s, err)
 	}
+	if c.Denom != node.NativeUnit.Base {
+		return bank.Balance{}, fmt.Errorf("--fund %q: only the native token (%s or %s) exists at genesis", s, node.NativeUnit.Display, node.NativeUnit.Base)
+	}
 	return bank.Balance{Address: a, Coins: []coin.Coin{c}}, nil
 }
 
@@ -123,7 +126,11 @@ func printBlocks(ctx context.Context, n *node.Node, w io.Writer) {
 			return
 		case <-t.C:
 		}
-		for h := last + 1; h <= bs.Height(); h++ {
+		from := last + 1
+		if base := bs.Base(); base > from {
+			from = base // a chain started from an export begins above height 1
+		}
+		for h := from; h > 0 && h <= bs.Height(); h++ {
 			b, _ := bs.LoadBlock(h)
 			if b == nil {
 				break
@@ -163,7 +170,15 @@ Example:
 				_, err = cmd.OutOrStdout().Write(append(b, '\n'))
 				return err
 			}
-			if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+			if err != nil {
+				return fmt.Errorf("--out: %w (export never overwrites a file)", err)
+			}
+			if _, err := f.Write(append(b, '\n')); err != nil {
+				f.Close()
+				return err
+			}
+			if err := f.Close(); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "exported state of height %d to %s\n", gen.InitialHeight-1, out)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -54,7 +55,7 @@ func newQueryCmd() *cobra.Command {
 					return emit(cmd.OutOrStdout(), acc, func(w io.Writer) {
 						bound := "not yet bound (no tx sent)"
 						if acc.PubKey != nil {
-							bound = fmt.Sprintf("%s %x", acc.KeyType, acc.PubKey)
+							bound = fmt.Sprintf("%s %s", acc.KeyType, base64.StdEncoding.EncodeToString(acc.PubKey))
 						}
 						fmt.Fprintf(w, "address  %s\nnonce    %d\npubkey   %s\ncreated  height %d\n", acc.Address, acc.Nonce, bound, acc.Created)
 					})

@@ -144,6 +144,13 @@ func withSigner(cmd *cobra.Command, from string, build func(context.Context, *cl
 		if err != nil {
 			return fmt.Errorf("--tip: %w", err)
 		}
+		info, err := c.Fees(ctx)
+		if err != nil {
+			return err
+		}
+		if tip.Denom != info.Denom {
+			return fmt.Errorf("--tip %s: fees and tips are paid in %s", f.tip, info.Denom)
+		}
 		opts.Tip = tip.Amount
 	}
 	raw, err := c.Build(ctx, s, msgs, opts)

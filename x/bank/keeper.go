@@ -191,6 +191,9 @@ func (k Keeper) Mint(ctx chain.Context, to address.Address, c coin.Coin) error {
 
 // Burn destroys c from account from, reducing supply.
 func (k Keeper) Burn(ctx chain.Context, from address.Address, c coin.Coin) error {
+	if err := k.requireDenom(ctx, c.Denom); err != nil {
+		return err
+	}
 	if err := k.debit(ctx, from, c); err != nil {
 		return err
 	}
