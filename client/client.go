@@ -218,3 +218,12 @@ func HexHash(s string) ([]byte, error) {
 }
 
 func hashHex(h []byte) string { return strings.ToUpper(hex.EncodeToString(h)) }
+
+// Peers is the number of peers the node is connected to.
+func (c *Client) Peers(ctx context.Context) (int, error) {
+	ni, err := c.rpc.NetInfo(ctx)
+	if err != nil {
+		return 0, unreachable(err)
+	}
+	return ni.NPeers, nil
+}

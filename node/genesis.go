@@ -48,6 +48,11 @@ type InitOptions struct {
 	ChainID  string
 	Moniker  string
 	Balances []bank.Balance
+	// Genesis, when set, joins an existing chain: the node uses this genesis (ChainID and
+	// Balances are ignored) and is a full node unless the genesis lists its validator key.
+	Genesis *cmttypes.GenesisDoc
+	// Peers are persistent peers, "id@host:port,…".
+	Peers string
 	// Configure adjusts the CometBFT config before it is written (dev mode binds to loopback).
 	Configure func(*cmtcfg.Config)
 }
@@ -58,6 +63,9 @@ var ErrInitialized = errors.New("home already holds a node configuration")
 // Init writes a node home: config.toml, node and validator keys, and a genesis in which this
 // node is the only validator.
 func Init(o InitOptions) (*cmttypes.GenesisDoc, error) {
+	if o.Genesis != nil {
+		o.ChainID = o.Genesis.ChainID
+	}
 	if err := tx.ValidateChainID(o.ChainID); err != nil {
 		return nil, err
 	}
@@ -68,6 +76,7 @@ func Init(o InitOptions) (*cmttypes.GenesisDoc, error) {
 	if _, err := os.Stat(c.GenesisFile()); err == nil {
 		return nil, fmt.Errorf("%w: %s exists", ErrInitialized, c.GenesisFile())
 	}
+	c.P2P.PersistentPeers = o.Peers
 	if o.Configure != nil {
 		o.Configure(c)
 	}
@@ -89,6 +98,15 @@ func Init(o InitOptions) (*cmttypes.GenesisDoc, error) {
 	pub, err := pv.GetPubKey()
 	if err != nil {
 		return nil, fmt.Errorf("validator key: %w", err)
+	}
+	if o.Genesis != nil {
+		if err := o.Genesis.ValidateAndComplete(); err != nil {
+			return nil, fmt.Errorf("genesis: %w", err)
+		}
+		if err := o.Genesis.SaveAs(c.GenesisFile()); err != nil {
+			return nil, fmt.Errorf("write genesis: %w", err)
+		}
+		return o.Genesis, nil
 	}
 	state, err := AppGenesis(o.Balances)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	dbm "github.com/cometbft/cometbft-db"
+	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtflags "github.com/cometbft/cometbft/libs/cli/flags"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
@@ -37,6 +38,8 @@ type Options struct {
 	Log io.Writer
 	// Configure adjusts the loaded config before the node starts (tests pick free ports).
 	Configure func(*cmtcfg.Config)
+	// WrapApp, when set, wraps the app CometBFT talks to (instrumentation; fault injection in tests).
+	WrapApp func(abci.Application) abci.Application
 }
 
 // StateDir is where the app keeps its state tree inside a home.
@@ -77,7 +80,11 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 	}
 	pv := privval.LoadFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile())
 	dbs := &openedDBs{}
-	n, err := cmtnode.NewNode(ctx, c, pv, nodeKey, proxy.NewLocalClientCreator(a),
+	var abciApp abci.Application = a
+	if o.WrapApp != nil {
+		abciApp = o.WrapApp(a)
+	}
+	n, err := cmtnode.NewNode(ctx, c, pv, nodeKey, proxy.NewLocalClientCreator(abciApp),
 		cmtnode.DefaultGenesisDocProviderFunc(c), dbs.open,
 		cmtnode.DefaultMetricsProvider(c.Instrumentation), logger)
 	if err != nil {

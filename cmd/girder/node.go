@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	cmtjson "github.com/cometbft/cometbft/libs/json"
+	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
 
 	"github.com/girder-chain/girder/address"
@@ -28,7 +30,7 @@ func init() {
 }
 
 func newInitCmd() *cobra.Command {
-	var chainID, moniker string
+	var chainID, moniker, genesisFile, peers string
 	var fund []string
 	cmd := &cobra.Command{
 		Use:   "init",
@@ -37,9 +39,15 @@ func newInitCmd() *cobra.Command {
 validator key, and a genesis in which this node is the only validator. --fund credits
 genesis balances of the native token (repeatable).
 
-Example:
+To join an existing chain instead, give its genesis and peers: the node block-syncs from
+them (and can state-sync, see docs/operations.md). It is a full node unless the genesis
+lists its validator key.
+
+Examples:
   girder init --home ./node1 --chain-id girder-1 --moniker agency \
-    --fund gir1...=1000000GRD`,
+    --fund gir1...=1000000GRD
+  girder init --home ./node5 --moniker auditor --genesis genesis.json \
+    --peers 0f3c…@10.0.0.1:26656,81aa…@10.0.0.2:26656`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var balances []bank.Balance
@@ -50,22 +58,56 @@ Example:
 				}
 				balances = append(balances, b)
 			}
-			gen, err := node.Init(node.InitOptions{Home: g.home, ChainID: chainID, Moniker: moniker, Balances: balances})
+			opts := node.InitOptions{Home: g.home, ChainID: chainID, Moniker: moniker, Balances: balances, Peers: peers}
+			if genesisFile != "" {
+				if chainID != "" || len(fund) > 0 {
+					return fmt.Errorf("--genesis joins an existing chain: --chain-id and --fund come from that genesis")
+				}
+				gen, err := cmttypes.GenesisDocFromFile(genesisFile)
+				if err != nil {
+					return fmt.Errorf("--genesis: %w", err)
+				}
+				opts.Genesis = gen
+			} else if chainID == "" {
+				return fmt.Errorf("--chain-id is required to start a new chain (or give --genesis to join one)")
+			}
+			if err := validatePeers(peers); err != nil {
+				return err
+			}
+			gen, err := node.Init(opts)
 			if err != nil {
 				return err
 			}
-			return emit(cmd.OutOrStdout(), map[string]any{"home": g.home, "chain_id": gen.ChainID, "validator": gen.Validators[0].Address.String()},
+			return emit(cmd.OutOrStdout(), map[string]any{"home": g.home, "chain_id": gen.ChainID, "validators": len(gen.Validators)},
 				func(w io.Writer) {
-					fmt.Fprintf(w, "initialized %s for chain %s (validator %s)\nstart it with: girder start --home %s\n", g.home, gen.ChainID, gen.Validators[0].Address, g.home)
+					fmt.Fprintf(w, "initialized %s for chain %s (%d validators in genesis)\nstart it with: girder start --home %s\n", g.home, gen.ChainID, len(gen.Validators), g.home)
 				})
 		},
 	}
-	cmd.Flags().StringVar(&chainID, "chain-id", "", "chain id (required): lower-case letters, digits, '.', '_', '-'")
+	cmd.Flags().StringVar(&chainID, "chain-id", "", "chain id of a new chain: lower-case letters, digits, '.', '_', '-'")
+	cmd.Flags().StringVar(&genesisFile, "genesis", "", "join the chain of this genesis file instead of starting a new one")
+	cmd.Flags().StringVar(&peers, "peers", "", "persistent peers, NODE_ID@HOST:PORT,… (see `girder status` of a peer for its node id)")
 	cmd.Flags().StringVar(&moniker, "moniker", "", "this node's name (required)")
 	cmd.Flags().StringArrayVar(&fund, "fund", nil, "genesis balance ADDRESS=AMOUNT, e.g. gir1...=1000GRD (repeatable)")
-	_ = cmd.MarkFlagRequired("chain-id")
 	_ = cmd.MarkFlagRequired("moniker")
 	return cmd
+}
+
+// validatePeers checks a NODE_ID@HOST:PORT,… list.
+func validatePeers(s string) error {
+	if s == "" {
+		return nil
+	}
+	for _, p := range strings.Split(s, ",") {
+		id, hostport, ok := strings.Cut(strings.TrimSpace(p), "@")
+		if !ok || len(id) != 40 {
+			return fmt.Errorf("--peers %q: want NODE_ID@HOST:PORT with a 40-hex-digit node id", p)
+		}
+		if _, _, err := net.SplitHostPort(hostport); err != nil {
+			return fmt.Errorf("--peers %q: %w", p, err)
+		}
+	}
+	return nil
 }
 
 func parseFund(s string) (bank.Balance, error) {
