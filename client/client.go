@@ -205,7 +205,8 @@ func (c *Client) ParseAmount(ctx context.Context, s string) (coin.Coin, error) {
 	return coin.Parse(s, u)
 }
 
-// Simulate dry-runs signed or unsigned tx bytes against the latest state.
+// Simulate dry-runs signed or unsigned tx bytes against the node's mempool state (the state the
+// next tx meets).
 func (c *Client) Simulate(ctx context.Context, txBytes []byte) (app.SimulateResult, error) {
 	var r app.SimulateResult
 	err := c.Query(ctx, "/simulate", txBytes, 0, &r)

@@ -151,7 +151,8 @@ func TestCLIAgainstRealNode(t *testing.T) {
 		{[]string{"query", "balance", "gir1notanaddress"}, 1, "invalid address"},
 		{[]string{"tx", "bank", "send", "alice", "bob", "1GRD", "--tip", "5uxyz"}, 1, "paid in ugrd"},
 		{[]string{"init", "--chain-id", "x", "--moniker", "m", "--fund", addr["bob"] + "=5foo"}, 1, "only the native token"},
-		{[]string{"dev", "--reset"}, 1, "refusing to reset"},
+		{[]string{"dev", "--reset"}, 1, "not a dev chain"},
+		{[]string{"init", "--genesis", "x.json", "--moniker", "m", "--peers", "zz"}, 1, "--genesis"},
 		{[]string{"query", "tx", "ABCD"}, 1, "64 hex digits"},
 	}
 	for _, b := range bad {

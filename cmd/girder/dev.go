@@ -62,10 +62,10 @@ Example:
 				home = g.home
 			}
 			out := cmd.OutOrStdout()
+			if err := checkDevHome(home); err != nil {
+				return err
+			}
 			if reset {
-				if err := checkDevHome(home); err != nil {
-					return err
-				}
 				if err := os.RemoveAll(home); err != nil {
 					return fmt.Errorf("reset %s: %w", home, err)
 				}
@@ -116,17 +116,27 @@ Example:
 	return cmd
 }
 
-// checkDevHome refuses to reset a home that holds a chain other than a dev chain.
+// checkDevHome refuses a home that is not a dev chain's: one holding another chain, or other
+// files, is never run or reset by dev mode.
 func checkDevHome(home string) error {
 	gen, err := os.ReadFile(filepath.Join(home, "config", "genesis.json"))
+	if err == nil {
+		var doc struct {
+			ChainID string `json:"chain_id"`
+		}
+		if json.Unmarshal(gen, &doc) != nil || doc.ChainID != DevChainID {
+			return fmt.Errorf("%s holds chain %q, not a dev chain (%s): dev mode neither runs nor resets it", home, doc.ChainID, DevChainID)
+		}
+		return nil
+	}
+	entries, err := os.ReadDir(home)
 	if err != nil {
-		return nil // nothing there yet, or no node
+		return nil // does not exist yet
 	}
-	var doc struct {
-		ChainID string `json:"chain_id"`
-	}
-	if json.Unmarshal(gen, &doc) != nil || doc.ChainID != DevChainID {
-		return fmt.Errorf("refusing to reset %s: it holds chain %q, not a dev chain (%s); delete it yourself if you mean it", home, doc.ChainID, DevChainID)
+	for _, e := range entries {
+		if e.Name() != "keyring-test" { // a dev home interrupted before its genesis was written
+			return fmt.Errorf("%s is not empty and holds no dev chain: dev mode neither runs nor resets it; choose another --home", home)
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -80,13 +81,13 @@ Examples:
 			}
 			return emit(cmd.OutOrStdout(), map[string]any{"home": g.home, "chain_id": gen.ChainID, "validators": len(gen.Validators)},
 				func(w io.Writer) {
-					fmt.Fprintf(w, "initialized %s for chain %s (%d validators in genesis)\nstart it with: girder start --home %s\n", g.home, gen.ChainID, len(gen.Validators), g.home)
+					fmt.Fprintf(w, "initialized %s for chain %s (validators in genesis: %d)\nstart it with: girder start --home %s\n", g.home, gen.ChainID, len(gen.Validators), g.home)
 				})
 		},
 	}
 	cmd.Flags().StringVar(&chainID, "chain-id", "", "chain id of a new chain: lower-case letters, digits, '.', '_', '-'")
 	cmd.Flags().StringVar(&genesisFile, "genesis", "", "join the chain of this genesis file instead of starting a new one")
-	cmd.Flags().StringVar(&peers, "peers", "", "persistent peers, NODE_ID@HOST:PORT,… (see `girder status` of a peer for its node id)")
+	cmd.Flags().StringVar(&peers, "peers", "", "persistent peers, NODE_ID@HOST:PORT,… ('girder status' on a peer shows its node id)")
 	cmd.Flags().StringVar(&moniker, "moniker", "", "this node's name (required)")
 	cmd.Flags().StringArrayVar(&fund, "fund", nil, "genesis balance ADDRESS=AMOUNT, e.g. gir1...=1000GRD (repeatable)")
 	_ = cmd.MarkFlagRequired("moniker")
@@ -100,7 +101,7 @@ func validatePeers(s string) error {
 	}
 	for _, p := range strings.Split(s, ",") {
 		id, hostport, ok := strings.Cut(strings.TrimSpace(p), "@")
-		if !ok || len(id) != 40 {
+		if _, err := hex.DecodeString(id); !ok || len(id) != 40 || err != nil {
 			return fmt.Errorf("--peers %q: want NODE_ID@HOST:PORT with a 40-hex-digit node id", p)
 		}
 		if _, _, err := net.SplitHostPort(hostport); err != nil {
