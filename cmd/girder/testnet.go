@@ -110,7 +110,8 @@ func newTestnetStartCmd() *cobra.Command {
 		Use:   "start",
 		Short: "Run every node of a local testnet, each as its own process, until interrupted",
 		Long: `Start every node of the testnet in DIR as a separate 'girder start' process (logs in
-DIR/nodeI/node.log), print a line per node once its RPC answers, and keep running until
+DIR/nodeI/node.log), print a line per node once it answers and has committed a block, and
+keep running until
 SIGINT or SIGTERM, which stops every node cleanly.
 
 Example:
@@ -217,8 +218,11 @@ func waitReady(ctx context.Context, n node.TestnetNode) (int64, error) {
 	defer cancel()
 	for {
 		s, err := c.Status(ctx)
+		if err == nil && s.Height > 0 && !s.CatchingUp {
+			return s.Height, nil // answering, and on the chain
+		}
 		if err == nil {
-			return s.Height, nil
+			err = fmt.Errorf("at height %d, catching up %v", s.Height, s.CatchingUp)
 		}
 		select {
 		case <-ctx.Done():
