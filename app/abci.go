@@ -197,8 +197,12 @@ func (a *App) deliverTx(ctx chain.Context, p fees.Params, raw []byte) *abci.Exec
 
 // Commit saves the block's state; its hash is the app hash of the next block header.
 func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse, error) {
-	if _, _, err := a.tree.Commit(); err != nil {
+	_, height, err := a.tree.Commit()
+	if err != nil {
 		return nil, err
+	}
+	if a.snapshots != nil {
+		a.snapshots.Committed(height)
 	}
 	a.block = nil
 	if err := a.resetCheck(); err != nil {
@@ -219,7 +223,7 @@ func abciEvents(evs []chain.Event) []abci.Event {
 	return out
 }
 
-// The app takes no part in vote extensions or state sync yet.
+// The app takes no part in vote extensions yet. State sync: the snapshot methods below.
 
 func (a *App) ExtendVote(context.Context, *abci.ExtendVoteRequest) (*abci.ExtendVoteResponse, error) {
 	return &abci.ExtendVoteResponse{}, nil
@@ -229,18 +233,54 @@ func (a *App) VerifyVoteExtension(context.Context, *abci.VerifyVoteExtensionRequ
 	return &abci.VerifyVoteExtensionResponse{Status: abci.VERIFY_VOTE_EXTENSION_STATUS_ACCEPT}, nil
 }
 
+// ListSnapshots lists the state-sync snapshots this node serves.
 func (a *App) ListSnapshots(context.Context, *abci.ListSnapshotsRequest) (*abci.ListSnapshotsResponse, error) {
-	return &abci.ListSnapshotsResponse{}, nil
+	if a.snapshots == nil {
+		return &abci.ListSnapshotsResponse{}, nil
+	}
+	list, err := a.snapshots.List()
+	if err != nil {
+		a.logger.Error("listing snapshots failed", "err", err)
+		return &abci.ListSnapshotsResponse{}, nil
+	}
+	return &abci.ListSnapshotsResponse{Snapshots: list}, nil
 }
 
-func (a *App) OfferSnapshot(context.Context, *abci.OfferSnapshotRequest) (*abci.OfferSnapshotResponse, error) {
-	return &abci.OfferSnapshotResponse{Result: abci.OFFER_SNAPSHOT_RESULT_REJECT}, nil
+// OfferSnapshot starts restoring a snapshot (state sync of a new node).
+func (a *App) OfferSnapshot(_ context.Context, req *abci.OfferSnapshotRequest) (*abci.OfferSnapshotResponse, error) {
+	if a.snapshots == nil {
+		return &abci.OfferSnapshotResponse{Result: abci.OFFER_SNAPSHOT_RESULT_ABORT}, nil
+	}
+	return &abci.OfferSnapshotResponse{Result: a.snapshots.Offer(req.Snapshot, req.AppHash)}, nil
 }
 
-func (a *App) LoadSnapshotChunk(context.Context, *abci.LoadSnapshotChunkRequest) (*abci.LoadSnapshotChunkResponse, error) {
-	return &abci.LoadSnapshotChunkResponse{}, nil
+// LoadSnapshotChunk serves a chunk of a snapshot to a peer (none, when the snapshot is gone).
+func (a *App) LoadSnapshotChunk(_ context.Context, req *abci.LoadSnapshotChunkRequest) (*abci.LoadSnapshotChunkResponse, error) {
+	if a.snapshots == nil {
+		return &abci.LoadSnapshotChunkResponse{}, nil
+	}
+	chunk, err := a.snapshots.LoadChunk(req.Height, req.Format, req.Chunk)
+	if err != nil {
+		a.logger.Info("snapshot chunk not served", "height", req.Height, "format", req.Format, "chunk", req.Chunk, "err", err)
+		return &abci.LoadSnapshotChunkResponse{}, nil
+	}
+	return &abci.LoadSnapshotChunkResponse{Chunk: chunk}, nil
 }
 
-func (a *App) ApplySnapshotChunk(context.Context, *abci.ApplySnapshotChunkRequest) (*abci.ApplySnapshotChunkResponse, error) {
-	return &abci.ApplySnapshotChunkResponse{Result: abci.APPLY_SNAPSHOT_CHUNK_RESULT_ABORT}, nil
+// ApplySnapshotChunk restores the next chunk of the offered snapshot. Once the last is in, the
+// app reloads itself from the restored state (chain id, mempool state).
+func (a *App) ApplySnapshotChunk(_ context.Context, req *abci.ApplySnapshotChunkRequest) (*abci.ApplySnapshotChunkResponse, error) {
+	if a.snapshots == nil {
+		return &abci.ApplySnapshotChunkResponse{Result: abci.APPLY_SNAPSHOT_CHUNK_RESULT_ABORT}, nil
+	}
+	res, err := a.snapshots.ApplyChunk(req.Index, req.Chunk, req.Sender)
+	if err != nil {
+		return nil, err
+	}
+	if res.Result == abci.APPLY_SNAPSHOT_CHUNK_RESULT_ACCEPT && a.tree.Version() != 0 {
+		if err := a.load(); err != nil {
+			return nil, fmt.Errorf("load restored state: %w", err)
+		}
+	}
+	return res, nil
 }

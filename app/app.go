@@ -43,6 +43,8 @@ type App struct {
 	check   checkState
 	block   *blockState
 	seen    *verifiedTxs
+
+	snapshots Snapshots // state-sync snapshots (nil: none); see snapshot.go
 }
 
 // New wires the modules over the state tree.

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/codes"
@@ -61,11 +62,36 @@ func (a *App) runTx(ctx chain.Context, p fees.Params, d *tx.Decoded, verifiedKey
 	mctx := ctx.WithKV(msgKV)
 	if err := a.runMsgs(mctx, d); err != nil {
 		out.Err = err
-		return out
+	} else {
+		msgKV.Write()
+		out.Events = append(out.Events, mctx.Events()...)
 	}
-	msgKV.Write()
-	out.Events = append(out.Events, mctx.Events()...)
+	out.Events = append(out.Events, accountsEvent(d.Tx.Body.Signer.String(), out.Events))
 	return out
+}
+
+// accountKeys are the event attributes that name an account.
+var accountKeys = map[string]bool{"from": true, "to": true, "payer": true, "address": true, "signer": true}
+
+// accountsEvent names, once each and in order, every account the tx's events mention (and its
+// signer), so that "txs of an account" is one indexed search: account.address='gir1…'.
+func accountsEvent(signer string, evs []chain.Event) chain.Event {
+	seen := map[string]bool{signer: true}
+	list := []string{signer}
+	for _, e := range evs {
+		for _, a := range e.Attrs {
+			if accountKeys[a.Key] && !seen[a.Value] {
+				seen[a.Value] = true
+				list = append(list, a.Value)
+			}
+		}
+	}
+	sort.Strings(list[1:])
+	ev := chain.Event{Type: "account"}
+	for _, addr := range list {
+		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "address", Value: addr, Index: true})
+	}
+	return ev
 }
 
 func (a *App) runMsgs(ctx chain.Context, d *tx.Decoded) (cerr *codes.Error) {

@@ -132,3 +132,18 @@ func DecodeGenesis(raw []byte, v any) error {
 	}
 	return nil
 }
+
+// QueryRoute publishes a module query on the REST API as GET /v1<Path>: path parameters
+// ("{address}") are substituted into Query, the module query path ("/auth/account/{address}").
+// The API's description (OpenAPI) is generated from these routes.
+type QueryRoute struct {
+	Path     string
+	Query    string
+	Summary  string
+	Response any // a value of the answer's type, for the API description
+}
+
+// RouteProvider is a module that publishes queries on the REST API.
+type RouteProvider interface {
+	QueryRoutes() []QueryRoute
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/tx"
 )
@@ -146,10 +147,8 @@ func (c *Client) Broadcast(ctx context.Context, txBytes []byte) (string, error) 
 			h := tx.Hash(txBytes)
 			return hashHex(h[:]), nil
 		}
-		// CometBFT v1 reports a CheckTx refusal as an RPC error carrying the result.
-		if m := refusedRE.FindStringSubmatch(msg); m != nil {
-			code, _ := strconv.ParseUint(m[1], 10, 32)
-			return "", resultError(m[3], uint32(code), m[2])
+		if e := RefusalOf(err); e != nil {
+			return "", e
 		}
 		if strings.Contains(msg, "mempool is full") {
 			return "", fmt.Errorf("the node's mempool is full, try again shortly: %w", err)
@@ -160,6 +159,20 @@ func (c *Client) Broadcast(ctx context.Context, txBytes []byte) (string, error) 
 		return "", resultError(r.Codespace, r.Code, r.Log)
 	}
 	return hashHex(r.Hash), nil
+}
+
+// RefusalOf extracts the chain's refusal from a CometBFT v1 broadcast error, which reports a
+// CheckTx failure as an RPC error carrying the result; nil when err is something else.
+func RefusalOf(err error) *codes.Error {
+	if err == nil {
+		return nil
+	}
+	m := refusedRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return nil
+	}
+	code, _ := strconv.ParseUint(m[1], 10, 32)
+	return resultError(m[3], uint32(code), m[2])
 }
 
 var refusedRE = regexp.MustCompile(`(?s)is invalid: code=(\d+), data=[0-9A-Fa-f]*, log='(.*)', codespace='([^']*)'`)

@@ -25,6 +25,18 @@ const (
 	DefaultMempoolSize    = 50_000
 )
 
+// State-sync snapshots (Girder's settings, not CometBFT's: see Options). A node writes a
+// snapshot of its state every DefaultSnapshotInterval blocks under <home>/data/snapshots and
+// keeps the DefaultSnapshotKeepRecent most recent, which new nodes restore instead of replaying
+// every block (statesync.enable in config.toml).
+const (
+	DefaultSnapshotInterval   uint64 = 100
+	DefaultSnapshotKeepRecent int    = 2
+)
+
+// SnapshotDir is where a node keeps its state-sync snapshots inside a home.
+func SnapshotDir(home string) string { return filepath.Join(home, "data", "snapshots") }
+
 // DefaultConfig is the CometBFT configuration Girder writes at init.
 func DefaultConfig(home, moniker string) *cmtcfg.Config {
 	c := cmtcfg.DefaultConfig()

@@ -19,7 +19,9 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
 
+	"github.com/girder-chain/girder/api"
 	"github.com/girder-chain/girder/app"
+	"github.com/girder-chain/girder/snapshots"
 	"github.com/girder-chain/girder/store"
 )
 
@@ -30,6 +32,8 @@ type Node struct {
 	comet  *cmtnode.Node
 	tree   *store.Tree
 	dbs    *openedDBs
+	snaps  *snapshots.Manager
+	api    *api.Server
 }
 
 // Options tune Start.
@@ -40,6 +44,28 @@ type Options struct {
 	Configure func(*cmtcfg.Config)
 	// WrapApp, when set, wraps the app CometBFT talks to (instrumentation; fault injection in tests).
 	WrapApp func(abci.Application) abci.Application
+	// SnapshotInterval: a state-sync snapshot every this many blocks (0: DefaultSnapshotInterval).
+	SnapshotInterval uint64
+	// SnapshotKeepRecent: how many snapshots to keep (0: DefaultSnapshotKeepRecent).
+	SnapshotKeepRecent int
+	// NoSnapshots: take no snapshots (the node still serves those it has, and restores one
+	// when it state-syncs).
+	NoSnapshots bool
+}
+
+// snapshotSettings applies the defaults.
+func (o Options) snapshotSettings() (interval uint64, keep int) {
+	interval, keep = o.SnapshotInterval, o.SnapshotKeepRecent
+	if interval == 0 {
+		interval = DefaultSnapshotInterval
+	}
+	if o.NoSnapshots {
+		interval = 0
+	}
+	if keep <= 0 {
+		keep = DefaultSnapshotKeepRecent
+	}
+	return interval, keep
 }
 
 // StateDir is where the app keeps its state tree inside a home.
@@ -73,9 +99,17 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 		tree.Close()
 		return nil, err
 	}
-	nodeKey, err := p2p.LoadNodeKey(c.NodeKeyFile())
+	interval, keep := o.snapshotSettings()
+	snaps, err := snapshots.New(SnapshotDir(home), tree, interval, keep, base.With("module", "snapshots"))
 	if err != nil {
 		tree.Close()
+		return nil, err
+	}
+	a.SetSnapshots(snaps)
+	closeState := func() { snaps.Close(); tree.Close() } // snapshots first: one may be reading the tree
+	nodeKey, err := p2p.LoadNodeKey(c.NodeKeyFile())
+	if err != nil {
+		closeState()
 		return nil, fmt.Errorf("node key: %w", err)
 	}
 	pv := privval.LoadFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile())
@@ -88,14 +122,14 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 		cmtnode.DefaultGenesisDocProviderFunc(c), dbs.open,
 		cmtnode.DefaultMetricsProvider(c.Instrumentation), logger)
 	if err != nil {
-		tree.Close()
+		closeState()
 		return nil, fmt.Errorf("create node: %w", err)
 	}
 	if err := n.Start(); err != nil {
-		tree.Close()
+		closeState()
 		return nil, fmt.Errorf("start node: %w", err)
 	}
-	return &Node{App: a, Config: c, comet: n, tree: tree, dbs: dbs}, nil
+	return &Node{App: a, Config: c, comet: n, tree: tree, dbs: dbs, snaps: snaps}, nil
 }
 
 // openedDBs remembers the databases CometBFT opens: its node does not close the tx index's on
@@ -159,6 +193,9 @@ func (n *Node) Stop() error {
 		n.comet.Wait()
 	}
 	if e := n.dbs.closeLeft(); e != nil && err == nil {
+		err = e
+	}
+	if e := n.snaps.Close(); e != nil && err == nil { // waits for a snapshot being written
 		err = e
 	}
 	if e := n.tree.Close(); e != nil && err == nil {

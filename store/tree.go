@@ -135,7 +135,9 @@ func (t *Tree) At(v int64) (*View, error) {
 	return &View{tree: it}, nil
 }
 
-// View is a read-only committed version. It is safe to use while the working version changes.
+// View is a read-only committed version. Reads must not run concurrently with writes to the
+// working version (IAVL shares nodes between them): the app reads views only under the ABCI
+// connection's mutex, and so does everything that queries through CometBFT (the API included).
 type View struct{ tree *iavl.ImmutableTree }
 
 // Version is the view's version.

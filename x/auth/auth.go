@@ -202,3 +202,9 @@ func (m *Module) Invariants() []chain.Invariant {
 func SortAccounts(a []Account) {
 	sort.Slice(a, func(i, j int) bool { return bytes.Compare(a[i].Address[:], a[j].Address[:]) < 0 })
 }
+
+// QueryRoutes publishes auth's queries on the REST API.
+func (*Module) QueryRoutes() []chain.QueryRoute {
+	return []chain.QueryRoute{{Path: "/accounts/{address}", Query: "/auth/account/{address}",
+		Summary: "An account: public key (bound by its first tx), nonce, creation height", Response: Account{}}}
+}

@@ -189,3 +189,13 @@ func (m *Module) Invariants() []chain.Invariant {
 		return nil
 	}}}
 }
+
+// QueryRoutes publishes bank's queries on the REST API.
+func (*Module) QueryRoutes() []chain.QueryRoute {
+	return []chain.QueryRoute{
+		{Path: "/accounts/{address}/balances", Query: "/bank/balances/{address}", Summary: "Every balance of an address", Response: BalancesResult{}},
+		{Path: "/accounts/{address}/balances/{denom}", Query: "/bank/balance/{address}/{denom}", Summary: "The balance of an address in one denom", Response: coin.Coin{}},
+		{Path: "/supply/{denom}", Query: "/bank/supply/{denom}", Summary: "The total supply of a denom", Response: coin.Coin{}},
+		{Path: "/denoms", Query: "/bank/units", Summary: "Every denom with its display unit", Response: []coin.Unit{}},
+	}
+}

@@ -102,3 +102,8 @@ func (m *Module) Invariants() []chain.Invariant {
 		}},
 	}
 }
+
+// QueryRoutes publishes fees' queries on the REST API.
+func (*Module) QueryRoutes() []chain.QueryRoute {
+	return []chain.QueryRoute{{Path: "/fees", Query: "/fees/info", Summary: "Base fee, burnt and pooled totals, fee pool, fee params", Response: Info{}}}
+}
