@@ -15,6 +15,7 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	cmttypes "github.com/cometbft/cometbft/types"
 
+	"github.com/girder-chain/girder/app"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/auth"
@@ -135,5 +136,6 @@ func ConsensusParams() *cmttypes.ConsensusParams {
 	p := cmttypes.DefaultConsensusParams()
 	p.Block.MaxBytes = 8 << 20
 	p.Block.MaxGas = int64(fees.DefaultParams().MaxBlockGas)
+	p.Version.App = app.AppVersion
 	return p
 }

@@ -44,6 +44,8 @@ type Options struct {
 	Configure func(*cmtcfg.Config)
 	// WrapApp, when set, wraps the app CometBFT talks to (instrumentation; fault injection in tests).
 	WrapApp func(abci.Application) abci.Application
+	// API, when set, serves the REST API with this configuration.
+	API *api.Config
 	// SnapshotInterval: a state-sync snapshot every this many blocks (0: DefaultSnapshotInterval).
 	SnapshotInterval uint64
 	// SnapshotKeepRecent: how many snapshots to keep (0: DefaultSnapshotKeepRecent).
@@ -94,13 +96,13 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := app.New(tree, base.With("module", "girder"))
+	a, err := app.New(tree, logger.With("module", "girder"))
 	if err != nil {
 		tree.Close()
 		return nil, err
 	}
 	interval, keep := o.snapshotSettings()
-	snaps, err := snapshots.New(SnapshotDir(home), tree, interval, keep, base.With("module", "snapshots"))
+	snaps, err := snapshots.New(SnapshotDir(home), tree, interval, keep, logger.With("module", "snapshots"))
 	if err != nil {
 		tree.Close()
 		return nil, err
@@ -129,8 +131,19 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 		closeState()
 		return nil, fmt.Errorf("start node: %w", err)
 	}
-	return &Node{App: a, Config: c, comet: n, tree: tree, dbs: dbs, snaps: snaps}, nil
+	node := &Node{App: a, Config: c, comet: n, tree: tree, dbs: dbs, snaps: snaps}
+	if o.API != nil {
+		if err := node.startAPI(ctx, *o.API); err != nil {
+			_ = node.Stop()
+			return nil, err
+		}
+	}
+	return node, nil
 }
+
+// ChainID is the chain's id from the genesis (known before the app has any state, e.g. while
+// the node state-syncs).
+func (n *Node) ChainID() string { return n.comet.GenesisDoc().ChainID }
 
 // openedDBs remembers the databases CometBFT opens: its node does not close the tx index's on
 // Stop, and a restart in the same process would find it locked.
@@ -185,7 +198,7 @@ func (n *Node) Comet() *cmtnode.Node { return n.comet }
 // Stop stops consensus, p2p and RPC, then closes the state database. Committed blocks and state
 // are on disk; a restart continues from there.
 func (n *Node) Stop() error {
-	var err error
+	err := n.stopAPI()
 	if n.comet.IsRunning() {
 		if e := n.comet.Stop(); e != nil {
 			err = fmt.Errorf("stop node: %w", e)

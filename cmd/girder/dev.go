@@ -41,6 +41,7 @@ func devHome() string {
 
 func newDevCmd() *cobra.Command {
 	var reset bool
+	var rf runFlags
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run a one-validator development chain with prefunded demo keys",
@@ -86,7 +87,7 @@ Example:
 				return err
 			}
 			defer logFile.Close()
-			n, err := node.Start(ctx, home, node.Options{Log: logFile})
+			n, err := node.Start(ctx, home, rf.options(node.Options{Log: logFile}))
 			if err != nil {
 				return err
 			}
@@ -100,6 +101,9 @@ Example:
 			}
 			fmt.Fprintf(out, "\nGirder dev chain %q %s: one validator, data in %s\n", n.App.ChainID(), word, home)
 			fmt.Fprintf(out, "  RPC   %s\n", n.RPCURL())
+			if u := n.APIURL(); u != "" {
+				fmt.Fprintf(out, "  API   %s/v1   (try: curl %s/v1/status; docs at %s/v1/docs)\n", u, u, u)
+			}
 			fmt.Fprintf(out, "  logs  %s\n", filepath.Join(home, "node.log"))
 			fmt.Fprintln(out, "  keys in the dev keyring (test backend):")
 			for _, i := range infos {
@@ -113,6 +117,7 @@ Example:
 		},
 	}
 	cmd.Flags().BoolVar(&reset, "reset", false, "delete the dev chain's data and start a new chain")
+	rf.add(cmd)
 	return cmd
 }
 

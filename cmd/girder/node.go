@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/api"
 	"github.com/girder-chain/girder/app"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/node"
@@ -130,8 +131,38 @@ func parseFund(s string) (bank.Balance, error) {
 	return bank.Balance{Address: a, Coins: []coin.Coin{c}}, nil
 }
 
+// runFlags are the flags of the commands that run a node (start, dev).
+type runFlags struct {
+	apiAddr      string
+	apiOff       bool
+	apiReadOnly  bool
+	apiCORS      []string
+	snapInterval uint64
+	snapKeep     int
+	noSnapshots  bool
+}
+
+func (f *runFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.apiAddr, "api.address", api.DefaultAddr, "host:port of the REST API (/v1)")
+	cmd.Flags().BoolVar(&f.apiOff, "api.off", false, "do not serve the REST API")
+	cmd.Flags().BoolVar(&f.apiReadOnly, "api.read-only", false, "serve reads only: refuse to broadcast txs (a regulator's node)")
+	cmd.Flags().StringSliceVar(&f.apiCORS, "api.cors", nil, "origins browsers may call the API from (comma-separated; default none)")
+	cmd.Flags().Uint64Var(&f.snapInterval, "snapshot-interval", node.DefaultSnapshotInterval, "take a state-sync snapshot every this many blocks")
+	cmd.Flags().IntVar(&f.snapKeep, "snapshot-keep", node.DefaultSnapshotKeepRecent, "how many snapshots to keep")
+	cmd.Flags().BoolVar(&f.noSnapshots, "no-snapshots", false, "take no state-sync snapshots")
+}
+
+func (f *runFlags) options(o node.Options) node.Options {
+	if !f.apiOff {
+		o.API = &api.Config{Addr: f.apiAddr, ReadOnly: f.apiReadOnly, CORSOrigins: f.apiCORS}
+	}
+	o.SnapshotInterval, o.SnapshotKeepRecent, o.NoSnapshots = f.snapInterval, f.snapKeep, f.noSnapshots
+	return o
+}
+
 func newStartCmd() *cobra.Command {
-	return &cobra.Command{
+	var rf runFlags
+	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "Run a node (validator or full node) until interrupted",
 		Long: `Run CometBFT and the Girder app in this process. The node resumes from its last
@@ -143,17 +174,23 @@ Example:
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			n, err := node.Start(ctx, g.home, node.Options{Log: cmd.ErrOrStderr()})
+			n, err := node.Start(ctx, g.home, rf.options(node.Options{Log: cmd.ErrOrStderr()}))
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "node %s running: chain %s, RPC %s\n", n.Config.Moniker, n.App.ChainID(), n.RPCURL())
+			fmt.Fprintf(cmd.OutOrStdout(), "node %s running: chain %s, RPC %s", n.Config.Moniker, n.ChainID(), n.RPCURL())
+			if u := n.APIURL(); u != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), ", API %s/v1", u)
+			}
+			fmt.Fprintln(cmd.OutOrStdout())
 			go printBlocks(ctx, n, cmd.OutOrStdout())
 			<-ctx.Done()
 			fmt.Fprintln(cmd.OutOrStdout(), "stopping…")
 			return n.Stop()
 		},
 	}
+	rf.add(cmd)
+	return cmd
 }
 
 // printBlocks prints one line per committed block until ctx ends.
