@@ -170,7 +170,12 @@ func (s *Server) wrap(rt Route) http.Handler {
 	if rt.Stream {
 		return h
 	}
-	return http.TimeoutHandler(h, s.cfg.Timeout, `{"type":"about:blank","title":"timeout","status":503,"detail":"the request took too long"}`)
+	th := http.TimeoutHandler(h, s.cfg.Timeout, `{"type":"about:blank","title":"timeout","status":503,"detail":"the request took too long"}`)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The timeout answer's type; a finished handler's own Content-Type replaces it.
+		w.Header().Set("Content-Type", "application/problem+json")
+		th.ServeHTTP(w, r)
+	})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -376,23 +376,27 @@ func (s *Server) broadcast(_ http.ResponseWriter, r *http.Request) (any, error) 
 		return nil, badRequest("mode %q: want sync or commit", req.Mode)
 	}
 	res, err := s.rpc.BroadcastTxSync(r.Context(), raw)
-	if err != nil {
-		if e := client.RefusalOf(err); e != nil {
-			return nil, e
-		}
+	switch {
+	case err != nil && client.RefusalOf(err) != nil:
+		return nil, client.RefusalOf(err)
+	case err != nil && strings.Contains(err.Error(), "tx already exists in cache"):
+		// a retry of a tx this node already admitted or committed: answer as the first time
+	case err != nil && strings.Contains(err.Error(), "mempool is full"):
+		return nil, &httpError{http.StatusServiceUnavailable, "mempool full", "the node's mempool is full: retry shortly"}
+	case err != nil:
 		return nil, unavailable(err)
-	}
-	if res.Code != 0 {
+	case res.Code != 0:
 		return nil, client.ChainError(res.Codespace, res.Code, res.Log)
 	}
-	out := BroadcastResult{Hash: res.Hash.String()}
+	hash := tx.Hash(raw)
+	out := BroadcastResult{Hash: fmt.Sprintf("%X", hash)}
 	if req.Mode != "commit" {
 		return out, nil
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout-time.Second)
 	defer cancel()
 	for {
-		t, err := s.rpc.Tx(ctx, res.Hash, false)
+		t, err := s.rpc.Tx(ctx, hash[:], false)
 		if err == nil {
 			d, err := s.decodeTx(ctx, t.Hash, t.Height, t.Index, t.Tx, &t.TxResult)
 			if err != nil {

@@ -120,7 +120,9 @@ func (c *Client) Query(ctx context.Context, path string, data []byte, height int
 }
 
 // ChainError rebuilds the chain's failure from its code space, code and log.
-func ChainError(module string, code uint32, log string) *codes.Error { return resultError(module, code, log) }
+func ChainError(module string, code uint32, log string) *codes.Error {
+	return resultError(module, code, log)
+}
 
 func resultError(module string, code uint32, log string) *codes.Error {
 	e := &codes.Error{Module: module, Code: code, Msg: log}

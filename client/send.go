@@ -73,14 +73,10 @@ func (c *Client) Build(ctx context.Context, s Signer, msgs []tx.Msg, o BuildOpti
 	}
 	gas := o.GasLimit
 	if gas == 0 {
-		// Dry run with fee fields at least as long as the final ones, so its gas (which grows
-		// with the tx's size) bounds the final tx's gas.
-		var bal coin.Coin // as the mempool sees it, like the nonce
-		if err := c.Query(ctx, "/pending/bank/balance/"+s.Address().String()+"/"+info.Denom, nil, 0, &bal); err != nil {
-			return nil, err
-		}
+		// The gas of a tx is fixed by its msgs and its size. A first dry run with empty fee
+		// fields gives it up to the size of the fee fields, which add at most feeFieldsBytes.
 		probe := body
-		probe.Fee = tx.Fee{GasLimit: 1 << 40, MaxFee: maxAmount(bal.Amount, o.MaxFee), Tip: o.Tip}
+		probe.Fee = tx.Fee{}
 		raw, err := tx.Sign(probe, pub, s.Sign)
 		if err != nil {
 			return nil, err
@@ -89,10 +85,10 @@ func (c *Client) Build(ctx context.Context, s Signer, msgs []tx.Msg, o BuildOpti
 		if err != nil {
 			return nil, err
 		}
-		if sim.Code != 0 {
+		if sim.GasUsed == 0 {
 			return nil, resultError(sim.Codespace, sim.Code, sim.Log)
 		}
-		gas = sim.GasUsed
+		gas = sim.GasUsed + feeFieldsBytes*info.Params.PerByteGas
 	}
 	maxFee := o.MaxFee
 	if maxFee == 0 {
@@ -105,15 +101,27 @@ func (c *Client) Build(ctx context.Context, s Signer, msgs []tx.Msg, o BuildOpti
 		}
 	}
 	body.Fee = tx.Fee{GasLimit: gas, MaxFee: maxFee, Tip: o.Tip}
-	return tx.Sign(body, pub, s.Sign)
+	raw, err := tx.Sign(body, pub, s.Sign)
+	if err != nil {
+		return nil, err
+	}
+	if o.GasLimit == 0 {
+		// A second dry run of the final tx reports what would fail (funds, denom, fee) before
+		// anything is paid.
+		sim, err := c.Simulate(ctx, raw)
+		if err != nil {
+			return nil, err
+		}
+		if sim.Code != 0 {
+			return nil, resultError(sim.Codespace, sim.Code, sim.Log)
+		}
+	}
+	return raw, nil
 }
 
-func maxAmount(a, b coin.Amount) coin.Amount {
-	if a > b {
-		return a
-	}
-	return b
-}
+// feeFieldsBytes bounds what non-empty fee fields add to a tx's encoding: the gas limit and the
+// max fee grow from 1 to at most 9 bytes each, and a tip adds its key and up to 9 bytes.
+const feeFieldsBytes = 8 + 8 + 10
 
 // Result is a committed tx's outcome.
 type Result struct {
@@ -229,16 +237,30 @@ func txResult(hash string, height int64, r *abci.ExecTxResult) *Result {
 // Send builds, signs and broadcasts msgs, then waits for the block that commits them. A tx
 // refused by the mempool returns its *codes.Error; a committed tx that failed returns its Result
 // with Code set (the fee was paid).
+//
+// With the nonce left to Build, a refusal for the nonce (the mempool's view of it moved while
+// the tx was built, as happens right at a block's commit) is retried with a fresh nonce.
 func (c *Client) Send(ctx context.Context, s Signer, msgs []tx.Msg, o BuildOptions) (*Result, error) {
-	raw, err := c.Build(ctx, s, msgs, o)
-	if err != nil {
-		return nil, err
+	for attempt := 0; ; attempt++ {
+		raw, err := c.Build(ctx, s, msgs, o)
+		if err != nil {
+			return nil, err
+		}
+		hash, err := c.Broadcast(ctx, raw)
+		var ce *codes.Error
+		if err != nil && o.Nonce == nil && attempt < 3 && errors.As(err, &ce) && ce.Module == "auth" && (ce.Code == 3 || ce.Code == 4) {
+			select {
+			case <-ctx.Done():
+				return nil, err
+			case <-time.After(time.Duration(50*(attempt+1)) * time.Millisecond):
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return c.WaitForTx(ctx, hash)
 	}
-	hash, err := c.Broadcast(ctx, raw)
-	if err != nil {
-		return nil, err
-	}
-	return c.WaitForTx(ctx, hash)
 }
 
 // TxInfo is a committed tx with its decoded msgs.

@@ -32,6 +32,7 @@ type TestnetNode struct {
 	ID        string `json:"node_id"`
 	P2P       string `json:"p2p"` // host:port it listens on
 	RPC       string `json:"rpc"` // host:port of its RPC
+	API       string `json:"api"` // host:port of its REST API
 	Validator bool   `json:"validator"`
 }
 
@@ -48,7 +49,8 @@ type TestnetOptions struct {
 	ChainID    string
 	Validators int
 	FullNodes  int
-	// BasePort: node i listens for p2p on BasePort+10·i and RPC on BasePort+10·i+1.
+	// BasePort: node i listens for p2p on BasePort+10·i, RPC on BasePort+10·i+1 and serves the
+	// REST API on BasePort+10·i+2.
 	BasePort int
 	// Ports, when set, overrides BasePort (tests pick free ports).
 	Ports func(i int) (p2pAddr, rpcAddr string)
@@ -120,7 +122,11 @@ func InitTestnet(o TestnetOptions) (*Testnet, error) {
 			vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: 10, Name: name})
 		}
 		cfgs[i] = c
-		net.Nodes = append(net.Nodes, TestnetNode{Name: name, Home: home, ID: string(nk.ID()), P2P: p2pAddr, RPC: rpcAddr, Validator: isVal})
+		apiAddr := ""
+		if o.Ports == nil {
+			apiAddr = "127.0.0.1:" + strconv.Itoa(o.BasePort+10*i+2)
+		}
+		net.Nodes = append(net.Nodes, TestnetNode{Name: name, Home: home, ID: string(nk.ID()), P2P: p2pAddr, RPC: rpcAddr, API: apiAddr, Validator: isVal})
 	}
 	state, err := AppGenesis(o.Balances)
 	if err != nil {
@@ -175,7 +181,10 @@ func LoadTestnet(dir string) (*Testnet, error) {
 // PortsFree reports the first address of the testnet's nodes that something else listens on.
 func (t *Testnet) PortsFree() error {
 	for _, n := range t.Nodes {
-		for _, a := range []string{n.P2P, n.RPC} {
+		for _, a := range []string{n.P2P, n.RPC, n.API} {
+			if a == "" {
+				continue
+			}
 			l, err := net.Listen("tcp", a)
 			if err != nil {
 				return fmt.Errorf("%s: address %s is in use (another testnet or node running?)", n.Name, a)

@@ -50,7 +50,7 @@ func newTestnetInitCmd() *cobra.Command {
 		Use:   "init",
 		Short: "Write the homes, keys and shared genesis of a local testnet",
 		Long: `Write DIR/node0 … DIR/nodeN-1: validators of equal power, then full nodes, one genesis,
-ports BASE+10·i (p2p) and BASE+10·i+1 (RPC) on 127.0.0.1, every node a persistent peer of
+ports BASE+10·i (p2p), BASE+10·i+1 (RPC) and BASE+10·i+2 (REST API) on 127.0.0.1, every node a persistent peer of
 every other. Demo keys alice, bob and carol are created in a test keyring in DIR, each
 funded with 1,000,000 GRD.
 
@@ -83,7 +83,7 @@ Example:
 			return emit(cmd.OutOrStdout(), net, func(w io.Writer) {
 				fmt.Fprintf(w, "testnet %s: %d validators, %d full nodes in %s\n", net.ChainID, vals, full, dir)
 				for _, n := range net.Nodes {
-					fmt.Fprintf(w, "  %-7s %-10s p2p %s  rpc %s\n", n.Name, role(n), n.P2P, n.RPC)
+					fmt.Fprintf(w, "  %-7s %-10s p2p %s  rpc %s  api %s\n", n.Name, role(n), n.P2P, n.RPC, n.API)
 				}
 				fmt.Fprintf(w, "start it with: girder testnet start --dir %s\n", dir)
 			})
@@ -141,7 +141,11 @@ Example:
 					return err
 				}
 				defer logf.Close()
-				p := exec.Command(self, "start", "--home", n.Home)
+				args := []string{"start", "--home", n.Home, "--api.off"}
+				if n.API != "" {
+					args = []string{"start", "--home", n.Home, "--api.address", n.API}
+				}
+				p := exec.Command(self, args...)
 				p.Stdout, p.Stderr = logf, logf
 				p.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 				if err := p.Start(); err != nil {
@@ -162,7 +166,7 @@ Example:
 					fmt.Fprintf(out, "%-7s %-10s NOT READY: %v (see %s)\n", n.Name, role(n), err, filepath.Join(n.Home, "node.log"))
 					continue
 				}
-				fmt.Fprintf(out, "%-7s %-10s ready  rpc http://%s  height %d  log %s\n", n.Name, role(n), n.RPC, h, filepath.Join(n.Home, "node.log"))
+				fmt.Fprintf(out, "%-7s %-10s ready  rpc http://%s  api http://%s/v1  height %d  log %s\n", n.Name, role(n), n.RPC, n.API, h, filepath.Join(n.Home, "node.log"))
 			}
 			fmt.Fprintf(out, "\ntestnet %s running; Ctrl-C stops every node.\nUse it: export GIRDER_HOME=%s GIRDER_KEYRING_BACKEND=test GIRDER_NODE=tcp://%s\n", net.ChainID, dir, net.Nodes[0].RPC)
 			for running := len(net.Nodes); running > 0; {

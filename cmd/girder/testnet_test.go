@@ -41,7 +41,7 @@ func freeBase(t *testing.T, n int) int {
 		}
 		ok := true
 		for i := 0; i < n && ok; i++ {
-			for _, p := range []int{base + 10*i, base + 10*i + 1} {
+			for _, p := range []int{base + 10*i, base + 10*i + 1, base + 10*i + 2} {
 				l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
 				if err != nil {
 					ok = false

@@ -1,0 +1,885 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cometbft/cometbft/rpc/client/local"
+
+	"github.com/girder-chain/girder/api"
+	"github.com/girder-chain/girder/app"
+	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/client"
+	"github.com/girder-chain/girder/coin"
+)
+
+// fetchSpec fetches and decodes /v1/openapi.json (numbers as json.Number).
+func fetchSpec(t *testing.T, base string) (map[string]any, []byte) {
+	t.Helper()
+	a := call(t, "GET", base+"/v1/openapi.json", "")
+	if a.status != 200 || a.header.Get("Content-Type") != "application/json" {
+		t.Fatalf("GET /v1/openapi.json: %d %q %.300s", a.status, a.header.Get("Content-Type"), a.body)
+	}
+	return decodeSpec(t, a.body), a.body
+}
+
+func decodeSpec(t *testing.T, b []byte) map[string]any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("the OpenAPI document is not JSON: %v", err)
+	}
+	return doc
+}
+
+var httpMethods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "options": true, "head": true, "patch": true, "trace": true}
+
+// operations lists the document's operations by "METHOD /path".
+func operations(t *testing.T, doc map[string]any) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	paths, ok := doc["paths"].(map[string]any)
+	if !ok || len(paths) == 0 {
+		t.Fatalf("no paths in the document")
+	}
+	for p, item := range paths {
+		for m, op := range item.(map[string]any) {
+			if !httpMethods[m] {
+				t.Fatalf("path %s: %q is not an operation", p, m)
+			}
+			out[strings.ToUpper(m)+" "+p] = op.(map[string]any)
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var templateParamRE = regexp.MustCompile(`\{([^{}]+)\}`)
+
+// TestOpenAPIMatchesRoutes fails when the API has a route its description lacks, or describes a
+// route the mux does not serve; and every answer of every route fits the schema it is described
+// with.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	tn := testNode(t)
+	// A started server (live events need it), on a free loopback port.
+	s := api.New(api.Config{Addr: "127.0.0.1:0"}, local.New(tn.n.Comet()), app.NewRegistry(), tn.n.App.Modules())
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.Stop(ctx)
+	})
+	base := "http://" + s.Addr()
+	waitHeight(t, base, 2)
+	doc, _ := fetchSpec(t, base)
+	ops := operations(t, doc)
+
+	routes := map[string]api.Route{}
+	for _, r := range s.Routes() {
+		k := r.Method + " /v1" + r.Path
+		if _, dup := routes[k]; dup {
+			t.Fatalf("route %s twice", k)
+		}
+		routes[k] = r
+	}
+	for _, k := range sortedKeys(routes) {
+		if ops[k] == nil {
+			t.Errorf("route %s is not in the OpenAPI document", k)
+		}
+	}
+	for _, k := range sortedKeys(ops) {
+		if _, ok := routes[k]; !ok {
+			t.Errorf("the OpenAPI document describes %s, which is not a route", k)
+		}
+	}
+	for _, k := range []string{"GET /v1/openapi.json", "GET /v1/docs", "GET /v1/status", "POST /v1/txs", "GET /v1/accounts/{address}/balances/{denom}"} {
+		if ops[k] == nil {
+			t.Errorf("the document lacks %s", k)
+		}
+	}
+
+	// Real values for the parameters, and a committed tx.
+	raw := signedSend(t, tn, tn.alice, tn.bob, 10, client.BuildOptions{})
+	var br broadcastView
+	postJSON(t, base+"/v1/txs", map[string]string{"tx": b64(raw), "mode": "commit"}, &br)
+	values := map[string]string{"address": tn.alice.Address().String(), "denom": "ugrd", "height": "1", "hash": br.Hash}
+
+	// The catch-all is recognisable.
+	if a := call(t, "GET", base+"/v1/not-a-route", ""); !isCatchAll(a) {
+		t.Fatalf("the catch-all answer is not recognised: %d %s", a.status, a.body)
+	}
+	// The mux serves every described operation, and its answers fit their schemas.
+	for _, k := range sortedKeys(ops) {
+		method, path, _ := strings.Cut(k, " ")
+		url := templateParamRE.ReplaceAllStringFunc(path, func(p string) string {
+			if v, ok := values[strings.Trim(p, "{}")]; ok {
+				return v
+			}
+			return "1"
+		})
+		r := routes[k]
+		if r.Stream {
+			probeStream(t, base+url, k)
+			continue
+		}
+		body := ""
+		switch k {
+		case "POST /v1/txs":
+			body = mustJSON(map[string]string{"tx": b64(signedSend(t, tn, tn.alice, tn.bob, 11, client.BuildOptions{})), "mode": "commit"})
+		case "POST /v1/simulate":
+			body = mustJSON(map[string]string{"tx": b64(signedSend(t, tn, tn.bob, tn.alice, 12, client.BuildOptions{}))})
+		default:
+			if method == "POST" {
+				body = "{}"
+			}
+		}
+		a := call(t, method, base+url, body)
+		if isCatchAll(a) {
+			t.Errorf("%s (probed as %s %s) is described but not served: %s", k, method, url, a.body)
+			continue
+		}
+		ct := strings.TrimSpace(strings.Split(a.header.Get("Content-Type"), ";")[0])
+		op := ops[k]
+		code := "200"
+		if a.status != 200 {
+			code = "default"
+		}
+		if code == "default" && !(method == "POST" && body == "{}") {
+			t.Errorf("%s with real values: %d %s", k, a.status, a.body)
+		}
+		resp, _ := op["responses"].(map[string]any)[code].(map[string]any)
+		media, ok := resp["content"].(map[string]any)[ct].(map[string]any)
+		if !ok {
+			t.Errorf("%s answered %d %s, which its description lacks", k, a.status, ct)
+			continue
+		}
+		if !strings.HasSuffix(ct, "json") {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(a.body))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Errorf("%s: answer is not JSON: %v", k, err)
+			continue
+		}
+		if err := fitsSchema(doc, media["schema"], v, "answer"); err != nil {
+			t.Errorf("%s: the answer does not fit its schema: %v\n%s", k, err, a.body)
+		}
+	}
+	// A problem fits the problem schema too.
+	a := call(t, "GET", base+"/v1/txs/"+strings.Repeat("0", 64), "")
+	dec := json.NewDecoder(bytes.NewReader(a.body))
+	dec.UseNumber()
+	var v any
+	_ = dec.Decode(&v)
+	if err := fitsSchema(doc, map[string]any{"$ref": "#/components/schemas/api.Problem"}, v, "problem"); err != nil || a.status != 404 {
+		t.Errorf("a problem: %d %v", a.status, err)
+	}
+}
+
+func isCatchAll(a httpAnswer) bool {
+	var p api.Problem
+	return a.status == http.StatusNotFound && json.Unmarshal(a.body, &p) == nil && strings.HasPrefix(p.Detail, "no API route")
+}
+
+// probeStream opens a server-sent-event stream and checks its headers.
+func probeStream(t *testing.T, url, what string) {
+	t.Helper()
+	reqCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(reqCtx, "GET", url, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Errorf("%s: %v", what, err)
+		return
+	}
+	defer res.Body.Close()
+	if res.StatusCode == 404 {
+		b, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
+		if isCatchAll(httpAnswer{res.StatusCode, res.Header, b}) {
+			t.Errorf("%s is described but not served", what)
+		}
+		return
+	}
+	if ct := res.Header.Get("Content-Type"); res.StatusCode != 200 || !strings.HasPrefix(ct, "text/event-stream") {
+		t.Errorf("%s: %d %q, want 200 text/event-stream", what, res.StatusCode, ct)
+	}
+}
+
+// fitsSchema checks a JSON value (decoded with UseNumber) against an OpenAPI 3.0 schema, the subset
+// the generator writes. An object with properties and no additionalProperties is closed: a field
+// the schema does not list is an error (the description is missing it).
+func fitsSchema(doc map[string]any, schema any, v any, at string) error {
+	s, ok := schema.(map[string]any)
+	if !ok {
+		return fmt.Errorf("%s: schema %v is not an object", at, schema)
+	}
+	if ref, ok := s["$ref"].(string); ok {
+		target, err := resolveRef(doc, ref)
+		if err != nil {
+			return fmt.Errorf("%s: %v", at, err)
+		}
+		return fitsSchema(doc, target, v, at)
+	}
+	if v == nil {
+		if s["nullable"] == true || len(s) == 0 || (s["type"] == nil && s["allOf"] == nil) {
+			return nil
+		}
+		return fmt.Errorf("%s: null, and the schema is not nullable", at)
+	}
+	if all, ok := s["allOf"].([]any); ok {
+		for _, sub := range all {
+			if err := fitsSchema(doc, sub, v, at); err != nil {
+				return err
+			}
+		}
+	}
+	if enum, ok := s["enum"].([]any); ok {
+		found := false
+		for _, e := range enum {
+			found = found || reflect.DeepEqual(e, v)
+		}
+		if !found {
+			return fmt.Errorf("%s: %v is not one of %v", at, v, enum)
+		}
+	}
+	switch s["type"] {
+	case nil:
+		return nil
+	case "object":
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s: %T, want an object", at, v)
+		}
+		props, _ := s["properties"].(map[string]any)
+		for _, r := range asSlice(s["required"]) {
+			if _, ok := obj[r.(string)]; !ok {
+				return fmt.Errorf("%s: required field %q missing", at, r)
+			}
+		}
+		for _, k := range sortedKeys(obj) {
+			if ps, ok := props[k]; ok {
+				if err := fitsSchema(doc, ps, obj[k], at+"."+k); err != nil {
+					return err
+				}
+				continue
+			}
+			switch ap := s["additionalProperties"].(type) {
+			case map[string]any:
+				if err := fitsSchema(doc, ap, obj[k], at+"."+k); err != nil {
+					return err
+				}
+			case bool:
+				if !ap {
+					return fmt.Errorf("%s: field %q not allowed", at, k)
+				}
+			case nil:
+				if props != nil {
+					return fmt.Errorf("%s: field %q is not in the schema", at, k)
+				}
+			}
+		}
+	case "array":
+		arr, ok := v.([]any)
+		if !ok {
+			return fmt.Errorf("%s: %T, want an array", at, v)
+		}
+		for i, e := range arr {
+			if err := fitsSchema(doc, s["items"], e, fmt.Sprintf("%s[%d]", at, i)); err != nil {
+				return err
+			}
+		}
+	case "string":
+		str, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("%s: %T %v, want a string", at, v, v)
+		}
+		if p, ok := s["pattern"].(string); ok && !regexp.MustCompile(p).MatchString(str) {
+			return fmt.Errorf("%s: %q does not match %s", at, str, p)
+		}
+		switch s["format"] {
+		case "date-time":
+			if _, err := time.Parse(time.RFC3339Nano, str); err != nil {
+				return fmt.Errorf("%s: %q is not a date-time", at, str)
+			}
+		case "byte":
+			if _, err := base64.StdEncoding.DecodeString(str); err != nil {
+				return fmt.Errorf("%s: %q is not base64", at, str)
+			}
+		}
+	case "integer":
+		n, ok := v.(json.Number)
+		if !ok {
+			return fmt.Errorf("%s: %T %v, want an integer", at, v, v)
+		}
+		if _, err := n.Int64(); err != nil && !regexp.MustCompile(`^[0-9]+$`).MatchString(n.String()) {
+			return fmt.Errorf("%s: %v is not an integer", at, n)
+		}
+		if min, ok := s["minimum"].(json.Number); ok && strings.HasPrefix(n.String(), "-") && min.String() == "0" {
+			return fmt.Errorf("%s: %v below the minimum", at, n)
+		}
+	case "number":
+		if _, ok := v.(json.Number); !ok {
+			return fmt.Errorf("%s: %T, want a number", at, v)
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			return fmt.Errorf("%s: %T, want a boolean", at, v)
+		}
+	default:
+		return fmt.Errorf("%s: unknown schema type %v", at, s["type"])
+	}
+	return nil
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
+}
+
+func resolveRef(doc map[string]any, ref string) (map[string]any, error) {
+	name, ok := strings.CutPrefix(ref, "#/components/schemas/")
+	if !ok {
+		return nil, fmt.Errorf("$ref %q is not a component schema", ref)
+	}
+	comps, _ := doc["components"].(map[string]any)
+	schemas, _ := comps["schemas"].(map[string]any)
+	s, ok := schemas[name].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("$ref %q does not resolve", ref)
+	}
+	return s, nil
+}
+
+// walkJSON calls f on every object of a decoded JSON value, with its JSON pointer-ish location.
+func walkJSON(v any, at string, f func(obj map[string]any, at string)) {
+	switch x := v.(type) {
+	case map[string]any:
+		f(x, at)
+		for _, k := range sortedKeys(x) {
+			walkJSON(x[k], at+"/"+k, f)
+		}
+	case []any:
+		for i, e := range x {
+			walkJSON(e, fmt.Sprintf("%s/%d", at, i), f)
+		}
+	}
+}
+
+// TestOpenAPIShape checks the document is a well-formed OpenAPI 3.0.3 description.
+func TestOpenAPIShape(t *testing.T) {
+	tn := testNode(t)
+	_, base := serve(t, tn, api.Config{})
+	doc, _ := fetchSpec(t, base)
+
+	// JSON round trip.
+	again, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(decodeSpec(t, again), doc) {
+		t.Fatal("the document does not survive a JSON round trip")
+	}
+	if b, err := serverOf(tn).OpenAPI(); err != nil || !reflect.DeepEqual(decodeSpec(t, b), doc) {
+		t.Fatalf("Server.OpenAPI differs from GET /v1/openapi.json: %v", err)
+	}
+
+	if doc["openapi"] != "3.0.3" {
+		t.Fatalf("openapi %v", doc["openapi"])
+	}
+	info := doc["info"].(map[string]any)
+	if info["title"] != "Girder API" || info["version"] != app.Version {
+		t.Fatalf("info %v", info)
+	}
+	if !reflect.DeepEqual(doc["servers"], []any{map[string]any{"url": "/"}}) {
+		t.Fatalf("servers %v", doc["servers"])
+	}
+
+	// Every $ref resolves and stands alone (OpenAPI 3.0 ignores a $ref's siblings).
+	refs := 0
+	walkJSON(doc, "#", func(obj map[string]any, at string) {
+		ref, ok := obj["$ref"]
+		if !ok {
+			return
+		}
+		refs++
+		if _, err := resolveRef(doc, fmt.Sprint(ref)); err != nil {
+			t.Errorf("%s: %v", at, err)
+		}
+		if len(obj) != 1 {
+			t.Errorf("%s: $ref with siblings %v", at, sortedKeys(obj))
+		}
+	})
+	if refs == 0 {
+		t.Fatal("no $ref at all")
+	}
+	// Every schema is well formed: known types, required fields that exist.
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	walkJSON(schemas, "#/components/schemas", func(obj map[string]any, at string) {
+		if strings.HasSuffix(at, "/properties") || strings.HasSuffix(at, "/example") {
+			return
+		}
+		switch obj["type"] {
+		case nil, "object", "array", "string", "integer", "number", "boolean":
+		default:
+			t.Errorf("%s: type %v", at, obj["type"])
+		}
+		if obj["type"] == "array" && obj["items"] == nil {
+			t.Errorf("%s: array without items", at)
+		}
+		props, _ := obj["properties"].(map[string]any)
+		for _, r := range asSlice(obj["required"]) {
+			if _, ok := props[r.(string)]; !ok {
+				t.Errorf("%s: required %v is not a property", at, r)
+			}
+		}
+	})
+	for _, name := range sortedKeys(schemas) {
+		if !regexp.MustCompile(`^[A-Za-z0-9._-]+$`).MatchString(name) {
+			t.Errorf("component name %q", name)
+		}
+	}
+
+	// Operations: unique ids, tags, summaries, parameters that match the path template, a 200
+	// and a problem answer.
+	ids := map[string]string{}
+	for _, k := range sortedKeys(operations(t, doc)) {
+		op := operations(t, doc)[k]
+		_, path, _ := strings.Cut(k, " ")
+		id, _ := op["operationId"].(string)
+		if id == "" || ids[id] != "" {
+			t.Errorf("%s: operationId %q (also %s)", k, id, ids[id])
+		}
+		ids[id] = k
+		if len(asSlice(op["tags"])) == 0 || op["summary"] == "" {
+			t.Errorf("%s: no tag or summary", k)
+		}
+		inTemplate := map[string]bool{}
+		for _, m := range templateParamRE.FindAllStringSubmatch(path, -1) {
+			inTemplate[m[1]] = true
+		}
+		declared := map[string]bool{}
+		for _, p := range asSlice(op["parameters"]) {
+			pm := p.(map[string]any)
+			name, in := pm["name"].(string), pm["in"].(string)
+			if declared[in+" "+name] {
+				t.Errorf("%s: parameter %s in %s twice", k, name, in)
+			}
+			declared[in+" "+name] = true
+			sch, _ := pm["schema"].(map[string]any)
+			if sch == nil || sch["type"] == nil {
+				t.Errorf("%s: parameter %s has no schema type", k, name)
+			}
+			switch in {
+			case "path":
+				if pm["required"] != true || !inTemplate[name] {
+					t.Errorf("%s: path parameter %s (required %v) is not in the template", k, name, pm["required"])
+				}
+			case "query", "header":
+			default:
+				t.Errorf("%s: parameter %s in %q", k, name, in)
+			}
+		}
+		for name := range inTemplate {
+			if !declared["path "+name] {
+				t.Errorf("%s: path parameter {%s} is not declared", k, name)
+			}
+		}
+		res, _ := op["responses"].(map[string]any)
+		ok200, _ := res["200"].(map[string]any)
+		if ok200 == nil || ok200["description"] == "" || len(ok200["content"].(map[string]any)) == 0 {
+			t.Errorf("%s: no 200 answer with content", k)
+		}
+		def, _ := res["default"].(map[string]any)
+		prob, _ := def["content"].(map[string]any)["application/problem+json"].(map[string]any)
+		if prob == nil || !reflect.DeepEqual(prob["schema"], map[string]any{"$ref": "#/components/schemas/api.Problem"}) {
+			t.Errorf("%s: default answer %v, want a problem", k, def)
+		}
+		if strings.HasPrefix(k, "POST ") {
+			rb, _ := op["requestBody"].(map[string]any)
+			if rb == nil || rb["required"] != true || rb["content"].(map[string]any)["application/json"] == nil {
+				t.Errorf("%s: request body %v", k, rb)
+			}
+		}
+	}
+
+	// Go types become the schemas of their JSON encoding.
+	prop := func(comp, field string) map[string]any {
+		t.Helper()
+		c, ok := schemas[comp].(map[string]any)
+		if !ok {
+			t.Fatalf("no component %s", comp)
+		}
+		p, ok := c["properties"].(map[string]any)[field].(map[string]any)
+		if !ok {
+			t.Fatalf("component %s has no property %s", comp, field)
+		}
+		return p
+	}
+	refTo := func(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+	checks := []struct {
+		what string
+		ok   bool
+	}{
+		{"time.Time is a date-time", prop("api.Block", "time")["format"] == "date-time" && prop("api.Block", "time")["type"] == "string"},
+		{"[]byte is base64", prop("auth.Account", "pubkey")["format"] == "byte"},
+		{"an address is a $ref to a string", reflect.DeepEqual(prop("auth.Account", "address"), refTo("address.Address")) && schemas["address.Address"].(map[string]any)["type"] == "string"},
+		{"an amount is a string", prop("coin.Coin", "amount")["type"] == "string" && prop("api.Tx", "fee")["type"] == "string" && prop("tx.Fee", "max_fee")["type"] == "string"},
+		{"a uint64 without ,string is an integer", prop("auth.Account", "nonce")["type"] == "integer"},
+		{"a msg is an object by type", prop("api.Msg", "value")["type"] == "object" && strings.Contains(fmt.Sprint(prop("api.Msg", "value")["description"]), "by type") && strings.Contains(fmt.Sprint(prop("api.Msg", "value")["description"]), "bank/send")},
+		{"a slice of structs is an array of $ref", reflect.DeepEqual(prop("api.BlockList", "blocks")["items"], refTo("api.Block"))},
+		{"the simulated fee is a fees.Charge", reflect.DeepEqual(asSlice(prop("app.SimulateResult", "fee")["allOf"]), []any{refTo("fees.Charge")})},
+		{"json:\"-\" hides a field", func() bool {
+			_, ok := schemas["chain.Attr"].(map[string]any)["properties"].(map[string]any)["Index"]
+			return !ok
+		}()},
+		{"omitempty is optional", !hasValue(asSlice(schemas["api.Tx"].(map[string]any)["required"]), "memo") && hasValue(asSlice(schemas["api.Tx"].(map[string]any)["required"]), "hash")},
+		{"broadcast modes are listed", reflect.DeepEqual(asSlice(prop("api.BroadcastRequest", "mode")["enum"]), []any{"sync", "commit"})},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("schema check failed: %s", c.what)
+		}
+	}
+	// The address pattern accepts real addresses.
+	pat := regexp.MustCompile(schemas["address.Address"].(map[string]any)["pattern"].(string))
+	for _, s := range []memSigner{tn.alice, tn.bob, tn.dave} {
+		if !pat.MatchString(s.Address().String()) {
+			t.Errorf("address %s does not match the pattern %s", s.Address(), pat)
+		}
+	}
+}
+
+// serverOf is a server over the test node's modules (for its Go methods).
+func serverOf(tn *testNet) *api.Server {
+	return api.New(api.Config{}, nil, app.NewRegistry(), tn.n.App.Modules())
+}
+
+func hasValue(s []any, v any) bool {
+	for _, e := range s {
+		if e == v {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDocsPage(t *testing.T) {
+	tn := testNode(t)
+	srv, base := serve(t, tn, api.Config{})
+	doc, _ := fetchSpec(t, base)
+	a := call(t, "GET", base+"/v1/docs", "")
+	if a.status != 200 || a.header.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Fatalf("GET /v1/docs: %d %q", a.status, a.header.Get("Content-Type"))
+	}
+	page := string(a.body)
+	mentions := func(s string) bool {
+		return strings.Contains(page, s) || strings.Contains(page, template.HTMLEscapeString(s))
+	}
+	for _, k := range sortedKeys(operations(t, doc)) {
+		_, path, _ := strings.Cut(k, " ")
+		if !mentions(path) {
+			t.Errorf("the docs page does not mention %s", path)
+		}
+	}
+	for _, r := range srv.Routes() {
+		if !mentions(r.Summary) {
+			t.Errorf("the docs page does not show the summary of %s %s", r.Method, r.Path)
+		}
+		for _, p := range r.Params {
+			if !mentions(p.Description) {
+				t.Errorf("the docs page does not describe parameter %s of %s", p.Name, r.Path)
+			}
+		}
+	}
+	for _, name := range sortedKeys(doc["components"].(map[string]any)["schemas"].(map[string]any)) {
+		if !strings.Contains(page, `id="schema-`+name+`"`) {
+			t.Errorf("the docs page does not define schema %s", name)
+		}
+	}
+	for _, want := range []string{"<title>Girder API", "application/problem+json", "module", "code", "cursor", "limit", "next", "1 to 100", "Read-only mode", "/v1/openapi.json", "not read-only", "latest_block_height", "amount"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the docs page does not say %q", want)
+		}
+	}
+	// Works offline: nothing loaded from elsewhere.
+	for _, bad := range []string{"<script", "src=", `href="http`, "@import", "url("} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the docs page contains %q", bad)
+		}
+	}
+	// Every in-page link has its target.
+	for _, m := range regexp.MustCompile(`href="#([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		if !strings.Contains(page, `id="`+m[1]+`"`) {
+			t.Errorf("link #%s has no target", m[1])
+		}
+	}
+	_, ro := serve(t, tn, api.Config{ReadOnly: true, CORSOrigins: []string{"https://dash.example"}})
+	a = call(t, "GET", ro+"/v1/docs", "")
+	if !strings.Contains(string(a.body), "is read-only.</strong>") || !strings.Contains(string(a.body), "https://dash.example") {
+		t.Error("the docs page of a read-only node does not say it is read-only, or omits its CORS origins")
+	}
+}
+
+// A module whose query answers exercise the schema generator: recursion, embedding, json tags,
+// maps, arrays, pointers, interfaces.
+type reflModule struct{}
+
+type ReflTree struct {
+	Name     string              `json:"name"`
+	Children []ReflTree          `json:"children"`
+	Parent   *ReflTree           `json:"parent"`
+	Peer     *ReflForest         `json:"peer,omitempty"`
+	Meta     map[string]ReflMeta `json:"meta"`
+	Counts   map[string]int64    `json:"counts,omitempty"`
+	ReflStamp
+	*ReflHidden
+	Digest   [4]byte         `json:"digest"`
+	Blob     []byte          `json:"blob"`
+	Big      uint64          `json:"big,string"`
+	Signed   int64           `json:"signed,string"`
+	Flag     bool            `json:"flag,string"`
+	Money    coin.Amount     `json:"money,string"`
+	RawMoney coin.Amount     `json:"raw_money"`
+	Any      any             `json:"any"`
+	Raw      json.RawMessage `json:"raw"`
+	Skip     string          `json:"-"`
+	Dash     string          `json:"-,"`
+	Untagged string
+	private  string
+	Event    chain.Event `json:"event"`
+}
+
+type ReflForest struct {
+	Trees []*ReflTree `json:"trees"`
+}
+
+type ReflMeta struct {
+	Note string `json:"note,omitempty"`
+}
+
+type ReflStamp struct {
+	At   time.Time `json:"at"`
+	Name string    `json:"stamp_name"` // shadowed? no: another JSON name
+}
+
+type ReflHidden struct {
+	Secret string `json:"secret,omitempty"`
+	Name   string `json:"name"` // shadowed by Tree.Name
+}
+
+func (reflModule) Name() string                                         { return "refl" }
+func (reflModule) Routes() []chain.Route                                { return nil }
+func (reflModule) InitGenesis(chain.Context, json.RawMessage) error     { return nil }
+func (reflModule) ExportGenesis(chain.Context) (json.RawMessage, error) { return nil, nil }
+func (reflModule) Query(chain.Context, []string, []byte) (any, error)   { return nil, nil }
+func (reflModule) Invariants() []chain.Invariant                        { return nil }
+func (reflModule) QueryRoutes() []chain.QueryRoute {
+	return []chain.QueryRoute{{Path: "/trees/{tree_id}/nodes/{node}", Query: "/refl/tree/{tree_id}/{node}", Summary: "A tree", Response: ReflTree{}}}
+}
+
+func TestOpenAPIReflection(t *testing.T) {
+	s := api.New(api.Config{}, nil, nil, []chain.Module{reflModule{}})
+	b, err := s.OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := decodeSpec(t, b)
+	op := operations(t, doc)["GET /v1/trees/{tree_id}/nodes/{node}"]
+	if op == nil {
+		t.Fatalf("no operation for the module's route")
+	}
+	if op["operationId"] != "getTreesByTreeIdNodesByNode" || !reflect.DeepEqual(op["tags"], []any{"refl"}) {
+		t.Fatalf("operation %v %v", op["operationId"], op["tags"])
+	}
+	var params []string
+	for _, p := range asSlice(op["parameters"]) {
+		pm := p.(map[string]any)
+		params = append(params, fmt.Sprintf("%s:%s:%v:%v", pm["name"], pm["in"], pm["required"], pm["schema"].(map[string]any)["type"]))
+	}
+	if strings.Join(params, " ") != "tree_id:path:true:string node:path:true:string height:query:false:integer pending:query:false:boolean" {
+		t.Fatalf("parameters %v", params)
+	}
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	tree, ok := schemas["api_test.ReflTree"].(map[string]any)
+	if !ok {
+		t.Fatalf("no component api_test.ReflTree: %v", sortedKeys(schemas))
+	}
+	got, _ := json.MarshalIndent(tree, "", "  ")
+	want := `{
+  "properties": {
+    "-": {
+      "type": "string"
+    },
+    "Untagged": {
+      "type": "string"
+    },
+    "any": {
+      "description": "any JSON value"
+    },
+    "at": {
+      "format": "date-time",
+      "type": "string"
+    },
+    "big": {
+      "description": "a decimal integer, as a string (64 bits do not fit a JSON number exactly)",
+      "format": "uint64",
+      "pattern": "^[0-9]+$",
+      "type": "string"
+    },
+    "blob": {
+      "description": "base64",
+      "format": "byte",
+      "nullable": true,
+      "type": "string"
+    },
+    "children": {
+      "items": {
+        "$ref": "#/components/schemas/api_test.ReflTree"
+      },
+      "nullable": true,
+      "type": "array"
+    },
+    "counts": {
+      "additionalProperties": {
+        "format": "int64",
+        "type": "integer"
+      },
+      "type": "object"
+    },
+    "digest": {
+      "items": {
+        "format": "int32",
+        "minimum": 0,
+        "type": "integer"
+      },
+      "maxItems": 4,
+      "minItems": 4,
+      "type": "array"
+    },
+    "event": {
+      "$ref": "#/components/schemas/chain.Event"
+    },
+    "flag": {
+      "description": "true or false, as a string",
+      "pattern": "^(true|false)$",
+      "type": "string"
+    },
+    "meta": {
+      "additionalProperties": {
+        "$ref": "#/components/schemas/api_test.ReflMeta"
+      },
+      "nullable": true,
+      "type": "object"
+    },
+    "money": {
+      "description": "an amount in base units (coin.Amount), as a decimal string",
+      "format": "uint64",
+      "pattern": "^[0-9]+$",
+      "type": "string"
+    },
+    "name": {
+      "type": "string"
+    },
+    "parent": {
+      "allOf": [
+        {
+          "$ref": "#/components/schemas/api_test.ReflTree"
+        }
+      ],
+      "nullable": true
+    },
+    "peer": {
+      "$ref": "#/components/schemas/api_test.ReflForest"
+    },
+    "raw": {
+      "description": "any JSON value"
+    },
+    "raw_money": {
+      "description": "an amount in base units (coin.Amount)",
+      "format": "int64",
+      "minimum": 0,
+      "type": "integer"
+    },
+    "secret": {
+      "type": "string"
+    },
+    "signed": {
+      "description": "a decimal integer, as a string",
+      "format": "int64",
+      "pattern": "^-?[0-9]+$",
+      "type": "string"
+    },
+    "stamp_name": {
+      "type": "string"
+    }
+  },
+  "required": [
+    "name",
+    "children",
+    "parent",
+    "meta",
+    "digest",
+    "blob",
+    "big",
+    "signed",
+    "flag",
+    "money",
+    "raw_money",
+    "any",
+    "raw",
+    "-",
+    "Untagged",
+    "event",
+    "at",
+    "stamp_name"
+  ],
+  "type": "object"
+}`
+	if string(got) != want {
+		t.Fatalf("schema of api_test.ReflTree:\n%s\nwant\n%s", got, want)
+	}
+	forest, _ := json.Marshal(schemas["api_test.ReflForest"])
+	if string(forest) != `{"properties":{"trees":{"items":{"$ref":"#/components/schemas/api_test.ReflTree"},"nullable":true,"type":"array"}},"required":["trees"],"type":"object"}` {
+		t.Fatalf("schema of api_test.ReflForest: %s", forest)
+	}
+	// A value of the type fits its schema (the validator above agrees with encoding/json).
+	v := ReflTree{Name: "root", Children: []ReflTree{{Name: "leaf", Meta: map[string]ReflMeta{}}}, Meta: map[string]ReflMeta{"a": {Note: "n"}},
+		Big: 1 << 63, Signed: -5, Flag: true, Money: 12, Raw: json.RawMessage(`{"x":[1]}`), Any: []int{1}, ReflHidden: &ReflHidden{Secret: "s"},
+		Peer: &ReflForest{Trees: []*ReflTree{{Name: "p"}}}, Event: chain.NewEvent("refl.made", "k", "v")}
+	raw, _ := json.Marshal(v)
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var val any
+	if err := dec.Decode(&val); err != nil {
+		t.Fatal(err)
+	}
+	if err := fitsSchema(doc, map[string]any{"$ref": "#/components/schemas/api_test.ReflTree"}, val, "tree"); err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+}
