@@ -132,7 +132,7 @@ Example:
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			out := cmd.OutOrStdout()
-			procs := make([]*exec.Cmd, len(net.Nodes))
+			procs := make([]*child, len(net.Nodes))
 			exited := make(chan string, len(net.Nodes))
 			var wg sync.WaitGroup
 			for i, n := range net.Nodes {
@@ -152,13 +152,15 @@ Example:
 					stopAll(procs)
 					return fmt.Errorf("start %s: %w", n.Name, err)
 				}
-				procs[i] = p
+				c := &child{cmd: p, done: make(chan struct{})}
+				procs[i] = c
 				wg.Add(1)
-				go func(name string, p *exec.Cmd) {
+				go func(name string, c *child) {
 					defer wg.Done()
-					err := p.Wait()
+					err := c.cmd.Wait()
+					close(c.done)
 					exited <- fmt.Sprintf("%s exited (%v)", name, err)
-				}(n.Name, p)
+				}(n.Name, c)
 			}
 			for _, n := range net.Nodes {
 				h, err := waitReady(ctx, n)
@@ -189,27 +191,36 @@ Example:
 	return cmd
 }
 
+// child is a node process and the channel closed when it has exited.
+type child struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
 // stopAll asks every node to stop, and kills those still running after 20 s.
-func stopAll(procs []*exec.Cmd) {
-	for _, p := range procs {
-		if p != nil && p.Process != nil {
-			_ = p.Process.Signal(syscall.SIGTERM)
+func stopAll(procs []*child) {
+	for _, c := range procs {
+		if c != nil {
+			_ = c.cmd.Process.Signal(syscall.SIGTERM)
 		}
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for _, p := range procs {
-		if p == nil || p.Process == nil {
+	deadline := time.NewTimer(20 * time.Second)
+	defer deadline.Stop()
+	expired := false
+	for _, c := range procs {
+		if c == nil {
 			continue
 		}
-		for p.ProcessState == nil && time.Now().Before(deadline) {
-			if err := p.Process.Signal(syscall.Signal(0)); err != nil {
-				break
+		if !expired {
+			select {
+			case <-c.done:
+				continue
+			case <-deadline.C:
+				expired = true
 			}
-			time.Sleep(50 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			_ = p.Process.Kill()
-		}
+		_ = c.cmd.Process.Kill() // still running after the deadline
+		<-c.done
 	}
 }
 
