@@ -5,8 +5,8 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
+	"github.com/girder-chain/girder/internal/testports"
 	"io"
-	"net"
 	"os"
 	"time"
 
@@ -65,12 +65,7 @@ func newExampleKey(name string) exampleKey {
 }
 
 func loopbackPort() string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return testports.Addr()
 }
 
 // exampleNode starts a one-validator chain in a temp dir where alice holds 1,000 GRD.

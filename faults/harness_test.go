@@ -8,6 +8,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
+	"github.com/girder-chain/girder/internal/testports"
 	"io"
 	"net"
 	"os"
@@ -127,12 +128,7 @@ type proc struct {
 
 func freeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return testports.Addr()
 }
 
 // newNetwork writes a testnet of vals validators and full full nodes (not started).

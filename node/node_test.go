@@ -7,7 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"net"
+	"github.com/girder-chain/girder/internal/testports"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,12 +40,7 @@ func freePort(t *testing.T) string { return freePortAddr(t) }
 // freePortAddr returns a loopback address with a port free at the time of the call.
 func freePortAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return testports.Addr()
 }
 
 // loopback binds a node's RPC and p2p to free loopback ports.

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
+	"github.com/girder-chain/girder/internal/testports"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,12 +34,8 @@ func girder(t *testing.T, args ...string) (string, string, int) {
 }
 
 func loopbackAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	t.Helper()
+	return testports.Addr()
 }
 
 // TestCLIAgainstRealNode: keys, init and a real node; then the user commands of the README's

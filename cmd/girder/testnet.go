@@ -93,7 +93,7 @@ Example:
 	cmd.Flags().StringVar(&chainID, "chain-id", "girder-testnet", "chain id")
 	cmd.Flags().IntVar(&vals, "validators", 4, "number of validators")
 	cmd.Flags().IntVar(&full, "full-nodes", 0, "number of full nodes (not validating)")
-	cmd.Flags().IntVar(&basePort, "base-port", 26600, "first port: node i uses BASE+10·i and BASE+10·i+1")
+	cmd.Flags().IntVar(&basePort, "base-port", 26600, "first port: node i uses BASE+10·i (p2p), BASE+10·i+1 (RPC) and BASE+10·i+2 (API)")
 	return cmd
 }
 
@@ -168,7 +168,11 @@ Example:
 					fmt.Fprintf(out, "%-7s %-10s NOT READY: %v (see %s)\n", n.Name, role(n), err, filepath.Join(n.Home, "node.log"))
 					continue
 				}
-				fmt.Fprintf(out, "%-7s %-10s ready  rpc http://%s  api http://%s/v1  height %d  log %s\n", n.Name, role(n), n.RPC, n.API, h, filepath.Join(n.Home, "node.log"))
+				apiURL := "off"
+				if n.API != "" {
+					apiURL = "http://" + n.API + "/v1"
+				}
+				fmt.Fprintf(out, "%-7s %-10s ready  rpc http://%s  api %s  height %d  log %s\n", n.Name, role(n), n.RPC, apiURL, h, filepath.Join(n.Home, "node.log"))
 			}
 			fmt.Fprintf(out, "\ntestnet %s running; Ctrl-C stops every node.\nUse it: export GIRDER_HOME=%s GIRDER_KEYRING_BACKEND=test GIRDER_NODE=tcp://%s\n", net.ChainID, dir, net.Nodes[0].RPC)
 			for running := len(net.Nodes); running > 0; {

@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"net"
+	"github.com/girder-chain/girder/internal/testports"
 	"os"
 	"os/exec"
 	"strings"
@@ -27,35 +27,10 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// freeBase finds a base port whose node ports (base+10·i, base+10·i+1) are free for n nodes.
+// freeBase returns a base port whose node ports (base+10·i … base+10·i+2) are free for n nodes.
 func freeBase(t *testing.T, n int) int {
-	for try := 0; try < 50; try++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		base := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if base+10*n > 65000 {
-			continue
-		}
-		ok := true
-		for i := 0; i < n && ok; i++ {
-			for _, p := range []int{base + 10*i, base + 10*i + 1, base + 10*i + 2} {
-				l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
-				if err != nil {
-					ok = false
-					break
-				}
-				l.Close()
-			}
-		}
-		if ok {
-			return base
-		}
-	}
-	t.Fatal("no free port range")
-	return 0
+	t.Helper()
+	return testports.Range(10 * n)
 }
 
 // TestTestnetCommands: `testnet init`, `testnet start` (each node its own process), `testnet
