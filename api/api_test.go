@@ -3,25 +3,20 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/girder-chain/girder/internal/testports"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	cmtcfg "github.com/cometbft/cometbft/config"
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	"github.com/cometbft/cometbft/rpc/client/local"
 
@@ -31,23 +26,13 @@ import (
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/coin"
+	"github.com/girder-chain/girder/internal/nodetest"
 	"github.com/girder-chain/girder/node"
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
 	"github.com/girder-chain/girder/x/fees"
 )
-
-// memSigner is an in-memory ed25519 key (the SDK's Signer).
-type memSigner struct{ priv ed25519.PrivateKey }
-
-func newSigner(name string) memSigner {
-	seed := sha256.Sum256([]byte("api test " + name))
-	return memSigner{ed25519.NewKeyFromSeed(seed[:])}
-}
-func (s memSigner) PubKey() []byte           { return s.priv.Public().(ed25519.PublicKey) }
-func (s memSigner) Address() address.Address { return address.FromPubKey(tx.KeyEd25519, s.PubKey()) }
-func (s memSigner) Sign(m []byte) []byte     { return ed25519.Sign(s.priv, m) }
 
 const (
 	chainID = "girder-api-test"
@@ -57,11 +42,11 @@ const (
 // testNet is one real validator (CometBFT in-process, RPC on loopback) shared by the package's
 // tests; each test serves its own API over it with httptest.
 type testNet struct {
-	home              string
+	net               *nodetest.Net
 	n                 *node.Node
 	c                 *client.Client
-	alice, bob, carol memSigner
-	dave              memSigner // never funded
+	alice, bob, carol nodetest.Key
+	dave              nodetest.Key // never funded
 }
 
 var (
@@ -73,53 +58,21 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if theNet != nil {
-		if err := theNet.n.Stop(); err != nil {
+		if err := theNet.net.Stop(); err != nil {
 			fmt.Println("stop node:", err)
 		}
-		os.RemoveAll(theNet.home)
 	}
 	os.Exit(code)
 }
 
-func freeAddr() (string, error) {
-	return testports.Addr(), nil
-}
-
 func startNet() (*testNet, error) {
-	tn := &testNet{alice: newSigner("alice"), bob: newSigner("bob"), carol: newSigner("carol"), dave: newSigner("dave")}
-	home, err := os.MkdirTemp("", "girder-api-test-")
+	tn := &testNet{alice: nodetest.NewKey("alice"), bob: nodetest.NewKey("bob"), carol: nodetest.NewKey("carol"), dave: nodetest.NewKey("dave")}
+	net, err := nodetest.Launch(nodetest.Options{ChainID: chainID, Funded: []nodetest.Key{tn.alice, tn.bob, tn.carol}, Funds: funds})
 	if err != nil {
 		return nil, err
 	}
-	tn.home = home
-	var bals []bank.Balance
-	for _, s := range []memSigner{tn.alice, tn.bob, tn.carol} {
-		bals = append(bals, bank.Balance{Address: s.Address(), Coins: []coin.Coin{coin.New("ugrd", funds)}})
-	}
-	if _, err := node.Init(node.InitOptions{Home: home, ChainID: chainID, Moniker: "v0", Balances: bals}); err != nil {
-		return tn, err
-	}
-	rpc, err := freeAddr()
-	if err != nil {
-		return tn, err
-	}
-	p2p, err := freeAddr()
-	if err != nil {
-		return tn, err
-	}
-	logf, err := os.Create(filepath.Join(home, "node.log"))
-	if err != nil {
-		return tn, err
-	}
-	tn.n, err = node.Start(context.Background(), home, node.Options{Log: logf, NoSnapshots: true, Configure: func(c *cmtcfg.Config) {
-		c.RPC.ListenAddress = "tcp://" + rpc
-		c.P2P.ListenAddress = "tcp://" + p2p
-	}})
-	if err != nil {
-		return tn, err
-	}
-	tn.c, err = client.Dial(tn.n.RPCAddress())
-	return tn, err
+	tn.net, tn.n, tn.c = net, net.Node, net.Client
+	return tn, nil
 }
 
 // testNode starts the shared node once (it runs until TestMain ends).
@@ -127,7 +80,7 @@ func testNode(t *testing.T) *testNet {
 	t.Helper()
 	netOnce.Do(func() {
 		tn, err := startNet()
-		if tn != nil && tn.n != nil {
+		if tn != nil {
 			theNet = tn
 		}
 		netErr = err
@@ -300,7 +253,7 @@ func testCtx(t *testing.T) context.Context {
 }
 
 // signedSend builds and signs a transfer with the SDK.
-func signedSend(t *testing.T, tn *testNet, from, to memSigner, amount coin.Amount, o client.BuildOptions) []byte {
+func signedSend(t *testing.T, tn *testNet, from, to nodetest.Key, amount coin.Amount, o client.BuildOptions) []byte {
 	t.Helper()
 	raw, err := tn.c.Build(testCtx(t), from, []tx.Msg{&bank.MsgSend{From: from.Address(), To: to.Address(), Amount: coin.New("ugrd", amount)}}, o)
 	if err != nil {

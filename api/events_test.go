@@ -3,113 +3,41 @@ package api_test
 import (
 	"bufio"
 	"context"
-	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	cmtcfg "github.com/cometbft/cometbft/config"
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	"github.com/cometbft/cometbft/rpc/client/local"
 
-	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/api"
 	"github.com/girder-chain/girder/app"
 	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/coin"
+	"github.com/girder-chain/girder/internal/nodetest"
 	"github.com/girder-chain/girder/node"
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/bank"
 )
 
-// evKey is an in-memory ed25519 key (a client.Signer).
-type evKey struct{ priv ed25519.PrivateKey }
-
-func newEvKey(name string) evKey {
-	seed := sha256.Sum256([]byte("api events test " + name))
-	return evKey{ed25519.NewKeyFromSeed(seed[:])}
-}
-func (k evKey) PubKey() []byte           { return k.priv.Public().(ed25519.PublicKey) }
-func (k evKey) Address() address.Address { return address.FromPubKey(tx.KeyEd25519, k.PubKey()) }
-func (k evKey) Sign(m []byte) []byte     { return ed25519.Sign(k.priv, m) }
-
-func evFreeAddr(t *testing.T) string {
+// evNode starts a real one-validator node where keys hold funds, and its SDK client, and waits
+// for its second block.
+func evNode(t *testing.T, keys ...nodetest.Key) (*node.Node, *client.Client) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// evNode starts a real one-validator node (CometBFT in-process, loopback ports) where keys
-// hold funds, and its SDK client.
-func evNode(t *testing.T, keys ...evKey) (*node.Node, *client.Client) {
-	t.Helper()
-	home := t.TempDir()
-	var bals []bank.Balance
-	for _, k := range keys {
-		bals = append(bals, bank.Balance{Address: k.Address(), Coins: []coin.Coin{coin.New("ugrd", 5_000_000_000)}})
-	}
-	if _, err := node.Init(node.InitOptions{Home: home, ChainID: "girder-events", Moniker: "v0", Balances: bals}); err != nil {
-		t.Fatal(err)
-	}
-	logf, err := os.Create(filepath.Join(t.TempDir(), "node.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rpc, p2p := evFreeAddr(t), evFreeAddr(t)
-	n, err := node.Start(context.Background(), home, node.Options{Log: logf, NoSnapshots: true, Configure: func(c *cmtcfg.Config) {
-		c.RPC.ListenAddress, c.P2P.ListenAddress = "tcp://"+rpc, "tcp://"+p2p
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Stop(); logf.Close() })
-	c, err := client.Dial(n.RPCAddress())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
-		if s, err := c.Status(ctx); err == nil && s.Height >= 2 {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatal("the node made no blocks")
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	return n, c
+	tn := nodetest.Start(t, nodetest.Options{ChainID: "girder-events", Funded: keys})
+	nodetest.WaitHeight(t, tn.Client, 2)
+	return tn.Node, tn.Client
 }
 
 // evAPI starts the API over the node (its hub follows the node's blocks).
 func evAPI(t *testing.T, n *node.Node, buffer int) (*api.Server, rpcclient.Client) {
 	t.Helper()
-	rpc := local.New(n.Comet())
-	s := api.New(api.Config{Addr: "127.0.0.1:0", SSEBuffer: buffer}, rpc, app.NewRegistry(), n.App.Modules())
-	if err := s.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.Stop(ctx); err != nil {
-			t.Errorf("stop API: %v", err)
-		}
-	})
-	return s, rpc
+	return nodetest.StartAPI(t, n, api.Config{Addr: "127.0.0.1:0", SSEBuffer: buffer})
 }
 
 // evMsg is one SSE message.
@@ -221,7 +149,7 @@ func (s *evStream) until(pred func(evMsg) bool) []evMsg {
 	}
 }
 
-func evIsTransfer(hash string, from, to evKey) func(evMsg) bool {
+func evIsTransfer(hash string, from, to nodetest.Key) func(evMsg) bool {
 	return func(m evMsg) bool {
 		return m.Event == "bank.transfer" && m.Ev.TxHash == hash && m.Ev.Attributes["from"] == from.Address().String() && m.Ev.Attributes["to"] == to.Address().String()
 	}
@@ -229,7 +157,7 @@ func evIsTransfer(hash string, from, to evKey) func(evMsg) bool {
 
 // evOpts signs with the signer's committed nonce (+ skip) and fixed fee limits: no dry run
 // against the mempool's state, so back-to-back txs do not depend on it.
-func evOpts(t *testing.T, c *client.Client, k evKey, skip uint64) client.BuildOptions {
+func evOpts(t *testing.T, c *client.Client, k nodetest.Key, skip uint64) client.BuildOptions {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -246,7 +174,7 @@ func evOpts(t *testing.T, c *client.Client, k evKey, skip uint64) client.BuildOp
 	return client.BuildOptions{Nonce: &nonce, GasLimit: gas, MaxFee: info.BaseFee * 4 * gas}
 }
 
-func evSend(t *testing.T, c *client.Client, from, to evKey, amount coin.Amount) *client.Result {
+func evSend(t *testing.T, c *client.Client, from, to nodetest.Key, amount coin.Amount) *client.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -260,35 +188,10 @@ func evSend(t *testing.T, c *client.Client, from, to evKey, amount coin.Amount) 
 	return r
 }
 
-// evExpected lists "id type" of every event of heights from..to, from the node's block store.
-func evExpected(t *testing.T, rpc rpcclient.Client, from, to int64) []string {
-	t.Helper()
-	var out []string
-	for h := from; h <= to; h++ {
-		hh := h
-		r, err := rpc.BlockResults(context.Background(), &hh)
-		if err != nil {
-			t.Fatalf("results of %d: %v", h, err)
-		}
-		seq := 0
-		for _, tr := range r.TxResults {
-			for _, e := range tr.Events {
-				out = append(out, fmt.Sprintf("%d:%d %s", h, seq, e.Type))
-				seq++
-			}
-		}
-		for _, e := range r.FinalizeBlockEvents {
-			out = append(out, fmt.Sprintf("%d:%d %s", h, seq, e.Type))
-			seq++
-		}
-	}
-	return out
-}
-
 // evLastID is the id of the last event of height h.
 func evLastID(t *testing.T, rpc rpcclient.Client, h int64) string {
 	t.Helper()
-	ids := evExpected(t, rpc, h, h)
+	ids := nodetest.EventIDs(t, rpc, h, h)
 	if len(ids) == 0 {
 		t.Fatalf("height %d has no events", h)
 	}
@@ -320,7 +223,7 @@ func evSameList(t *testing.T, what string, got, want []string) {
 // TestEventsFilters: clients connected before a transfer receive its events, with the tx hash
 // and the block's height and time, each stream only what its filter selects.
 func TestEventsFilters(t *testing.T) {
-	alice, bob, carol := newEvKey("alice"), newEvKey("bob"), newEvKey("carol")
+	alice, bob, carol := nodetest.NewKey("alice"), nodetest.NewKey("bob"), nodetest.NewKey("carol")
 	n, c := evNode(t, alice, bob, carol)
 	s, rpc := evAPI(t, n, 64)
 	base := "http://" + s.Addr()
@@ -346,7 +249,7 @@ func TestEventsFilters(t *testing.T) {
 			break
 		}
 	}
-	evSameList(t, "unfiltered", evIDs(fromR1), evExpected(t, rpc, r1.Height, r2.Height))
+	evSameList(t, "unfiltered", evIDs(fromR1), nodetest.EventIDs(t, rpc, r1.Height, r2.Height))
 	hb := r2.Height
 	blk, err := rpc.Block(context.Background(), &hb)
 	if err != nil {
@@ -415,7 +318,7 @@ func TestEventsFilters(t *testing.T) {
 // TestEventsBadFilter: bad filters and resume points are refused with a problem before any
 // streaming.
 func TestEventsBadFilter(t *testing.T) {
-	alice := newEvKey("alice")
+	alice := nodetest.NewKey("alice")
 	n, _ := evNode(t, alice)
 	s, _ := evAPI(t, n, 0)
 	for _, tc := range []struct{ query, lastID string }{
@@ -453,7 +356,7 @@ func TestEventsBadFilter(t *testing.T) {
 // exactly the events it missed: together the two connections hold every event of those blocks
 // once, in order, whatever the block the connection dropped in.
 func TestEventsResume(t *testing.T) {
-	alice, bob := newEvKey("alice"), newEvKey("bob")
+	alice, bob := nodetest.NewKey("alice"), nodetest.NewKey("bob")
 	n, c := evNode(t, alice, bob)
 	s, rpc := evAPI(t, n, 0)
 	base := "http://" + s.Addr()
@@ -474,7 +377,7 @@ func TestEventsResume(t *testing.T) {
 	end := evLastID(t, rpc, r3.Height)
 	second := evOpen(t, nil, base, "", last).read()
 	more := second.until(func(m evMsg) bool { return m.ID == end })
-	evSameList(t, "resumed", evIDs(append(got, more...)), evExpected(t, rpc, h0, r3.Height))
+	evSameList(t, "resumed", evIDs(append(got, more...)), nodetest.EventIDs(t, rpc, h0, r3.Height))
 	for _, r := range []*client.Result{r2, r3} {
 		found := false
 		for _, m := range more {
@@ -527,7 +430,7 @@ func evSmallReader() *http.Client {
 }
 
 // evWave sends ntx txs of 64 transfers each from one signer and waits for them to commit.
-func evWave(t *testing.T, c *client.Client, from, to evKey, ntx int) (first, last *client.Result) {
+func evWave(t *testing.T, c *client.Client, from, to nodetest.Key, ntx int) (first, last *client.Result) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
@@ -568,7 +471,7 @@ func evWave(t *testing.T, c *client.Client, from, to evKey, ntx int) (first, las
 // lags more than the buffer, while a client that reads keeps receiving everything and the node
 // keeps making blocks; the cut-off client resumes from the overflow's id without loss.
 func TestEventsSlowClient(t *testing.T) {
-	alice, bob := newEvKey("alice"), newEvKey("bob")
+	alice, bob := nodetest.NewKey("alice"), nodetest.NewKey("bob")
 	n, c := evNode(t, alice, bob)
 	s, rpc := evAPI(t, n, 4)
 	normal := evOpen(t, nil, "http://"+s.Addr(), "", "").read()
@@ -592,7 +495,7 @@ func TestEventsSlowClient(t *testing.T) {
 			break
 		}
 	}
-	want := evExpected(t, rpc, w1.Height, r.Height)
+	want := nodetest.EventIDs(t, rpc, w1.Height, r.Height)
 	evSameList(t, "reading client", evIDs(fromW1), want[:len(fromW1)])
 	if len(fromW1) < 16*tx.MaxMsgs {
 		t.Fatalf("reading client got %d events of the waves", len(fromW1))
@@ -654,7 +557,7 @@ func TestEventsSlowClient(t *testing.T) {
 
 // TestEventsStopEndsStreams: stopping the server ends its streams (Stop does not hang on them).
 func TestEventsStopEndsStreams(t *testing.T) {
-	n, _ := evNode(t, newEvKey("alice"))
+	n, _ := evNode(t, nodetest.NewKey("alice"))
 	rpc := local.New(n.Comet())
 	s := api.New(api.Config{Addr: "127.0.0.1:0"}, rpc, app.NewRegistry(), n.App.Modules())
 	if err := s.Start(context.Background()); err != nil {
@@ -676,7 +579,7 @@ func TestEventsStopEndsStreams(t *testing.T) {
 // TestEventsStreamCap: a server serves a bounded number of streams at once; one more is refused
 // with 503, and a stream that ends frees its place.
 func TestEventsStreamCap(t *testing.T) {
-	n, _ := evNode(t, newEvKey("alice"))
+	n, _ := evNode(t, nodetest.NewKey("alice"))
 	s, _ := evAPI(t, n, 0)
 	base := "http://" + s.Addr()
 	hc := &http.Client{Transport: &http.Transport{}}

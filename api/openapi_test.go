@@ -16,13 +16,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cometbft/cometbft/rpc/client/local"
-
 	"github.com/girder-chain/girder/api"
 	"github.com/girder-chain/girder/app"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/coin"
+	"github.com/girder-chain/girder/internal/nodetest"
 )
 
 // fetchSpec fetches and decodes /v1/openapi.json (numbers as json.Number).
@@ -84,15 +83,7 @@ var templateParamRE = regexp.MustCompile(`\{([^{}]+)\}`)
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	tn := testNode(t)
 	// A started server (live events need it), on a free loopback port.
-	s := api.New(api.Config{Addr: "127.0.0.1:0"}, local.New(tn.n.Comet()), app.NewRegistry(), tn.n.App.Modules())
-	if err := s.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		s.Stop(ctx)
-	})
+	s, _ := nodetest.StartAPI(t, tn.n, api.Config{Addr: "127.0.0.1:0"})
 	base := "http://" + s.Addr()
 	waitHeight(t, base, 2)
 	doc, _ := fetchSpec(t, base)
@@ -568,7 +559,7 @@ func TestOpenAPIShape(t *testing.T) {
 	}
 	// The address pattern accepts real addresses.
 	pat := regexp.MustCompile(schemas["address.Address"].(map[string]any)["pattern"].(string))
-	for _, s := range []memSigner{tn.alice, tn.bob, tn.dave} {
+	for _, s := range []nodetest.Key{tn.alice, tn.bob, tn.dave} {
 		if !pat.MatchString(s.Address().String()) {
 			t.Errorf("address %s does not match the pattern %s", s.Address(), pat)
 		}

@@ -2,8 +2,6 @@ package client_test
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -15,16 +13,10 @@ import (
 	"testing"
 	"time"
 
-	cmtcfg "github.com/cometbft/cometbft/config"
-	rpcclient "github.com/cometbft/cometbft/rpc/client"
-	"github.com/cometbft/cometbft/rpc/client/local"
-
-	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/api"
-	"github.com/girder-chain/girder/app"
 	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/coin"
-	"github.com/girder-chain/girder/node"
+	"github.com/girder-chain/girder/internal/nodetest"
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/bank"
 )
@@ -45,25 +37,6 @@ func ExampleSubscribe() {
 	if err := <-errs; !errors.Is(err, context.Canceled) {
 		fmt.Println("subscription ended:", err) // e.g. a *client.StreamError: bad filter, pruned height
 	}
-}
-
-type subKey struct{ priv ed25519.PrivateKey }
-
-func newSubKey(name string) subKey {
-	seed := sha256.Sum256([]byte("subscribe test " + name))
-	return subKey{ed25519.NewKeyFromSeed(seed[:])}
-}
-func (k subKey) PubKey() []byte           { return k.priv.Public().(ed25519.PublicKey) }
-func (k subKey) Address() address.Address { return address.FromPubKey(tx.KeyEd25519, k.PubKey()) }
-func (k subKey) Sign(m []byte) []byte     { return ed25519.Sign(k.priv, m) }
-
-func subFreeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // subProxy forwards TCP connections to target; it can cut them all, or stop forwarding the
@@ -240,76 +213,22 @@ func subTransfer(r *client.Result) func(client.StreamEvent) bool {
 	}
 }
 
-// subExpected lists "id type" of every event of heights from..to, from the node.
-func subExpected(t *testing.T, rpc rpcclient.Client, from, to int64) []string {
-	t.Helper()
-	var out []string
-	for h := from; h <= to; h++ {
-		hh := h
-		r, err := rpc.BlockResults(context.Background(), &hh)
-		if err != nil {
-			t.Fatal(err)
-		}
-		seq := 0
-		for _, tr := range r.TxResults {
-			for _, e := range tr.Events {
-				out = append(out, fmt.Sprintf("%d:%d %s", h, seq, e.Type))
-				seq++
-			}
-		}
-		for _, e := range r.FinalizeBlockEvents {
-			out = append(out, fmt.Sprintf("%d:%d %s", h, seq, e.Type))
-			seq++
-		}
-	}
-	return out
-}
-
 // TestSubscribeReconnects: a subscription through a network that drops its connections twice
 // and stalls long enough for the server to cut it off (overflow) still delivers every event of
 // the chain from its start height, once each, in order.
 func TestSubscribeReconnects(t *testing.T) {
-	alice, bob := newSubKey("alice"), newSubKey("bob")
-	home := t.TempDir()
-	if _, err := node.Init(node.InitOptions{Home: home, ChainID: "girder-subscribe", Moniker: "v0", Balances: []bank.Balance{
-		{Address: alice.Address(), Coins: []coin.Coin{coin.New("ugrd", 5_000_000_000)}},
-		{Address: bob.Address(), Coins: []coin.Coin{coin.New("ugrd", 5_000_000_000)}},
-	}}); err != nil {
-		t.Fatal(err)
-	}
-	rpcAddr, p2pAddr := subFreeAddr(t), subFreeAddr(t)
-	n, err := node.Start(context.Background(), home, node.Options{Log: io.Discard, NoSnapshots: true, Configure: func(c *cmtcfg.Config) {
-		c.RPC.ListenAddress, c.P2P.ListenAddress = "tcp://"+rpcAddr, "tcp://"+p2pAddr
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Stop() })
-	rpc := local.New(n.Comet())
-	s := api.New(api.Config{Addr: "127.0.0.1:0", SSEBuffer: 4}, rpc, app.NewRegistry(), n.App.Modules())
-	if err := s.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		s.Stop(ctx)
-	})
-	c, err := client.Dial(n.RPCAddress())
-	if err != nil {
-		t.Fatal(err)
-	}
+	alice, bob := nodetest.NewKey("alice"), nodetest.NewKey("bob")
+	tn := nodetest.Start(t, nodetest.Options{ChainID: "girder-subscribe", Funded: []nodetest.Key{alice, bob}, Log: io.Discard})
+	c := tn.Client
+	s, rpc := nodetest.StartAPI(t, tn.Node, api.Config{Addr: "127.0.0.1:0", SSEBuffer: 4})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	var h0 int64
-	for h0 < 2 {
-		st, err := c.Status(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h0 = st.Height
-		time.Sleep(50 * time.Millisecond)
+	nodetest.WaitHeight(t, c, 2)
+	st, err := c.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
+	h0 := st.Height
 
 	// A refused subscription ends with the API's problem.
 	evs, errs := client.Subscribe(ctx, "http://"+s.Addr(), client.EventFilter{Account: "gir1nope"}, "")
@@ -335,7 +254,7 @@ func TestSubscribeReconnects(t *testing.T) {
 
 	// Txs are signed with the committed nonce and fixed fee limits (no dry run against the
 	// mempool's state), so back-to-back txs do not depend on it.
-	opts := func(k subKey) client.BuildOptions {
+	opts := func(k nodetest.Key) client.BuildOptions {
 		t.Helper()
 		acc, _, err := c.Account(ctx, k.Address())
 		if err != nil {
@@ -349,7 +268,7 @@ func TestSubscribeReconnects(t *testing.T) {
 		const gas = 2_000_000
 		return client.BuildOptions{Nonce: &nonce, GasLimit: gas, MaxFee: info.BaseFee * 4 * gas}
 	}
-	send := func(from, to subKey, amount coin.Amount) *client.Result {
+	send := func(from, to nodetest.Key, amount coin.Amount) *client.Result {
 		t.Helper()
 		r, err := c.Send(ctx, from, []tx.Msg{&bank.MsgSend{From: from.Address(), To: to.Address(), Amount: coin.New("ugrd", amount)}}, opts(from))
 		if err != nil || r.Code != 0 {
@@ -399,11 +318,11 @@ func TestSubscribeReconnects(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	p.resume()
 	col.waitFor(t, "the transfer after the stall", subTransfer(r4))
-	end := subExpected(t, rpc, r4.Height, r4.Height)
+	end := nodetest.EventIDs(t, rpc, r4.Height, r4.Height)
 	lastID := strings.Fields(end[len(end)-1])[0]
 	col.waitFor(t, "the end of the last block", func(ev client.StreamEvent) bool { return ev.ID == lastID })
 
-	got, want := col.ids(), subExpected(t, rpc, h0, r4.Height)
+	got, want := col.ids(), nodetest.EventIDs(t, rpc, h0, r4.Height)
 	if len(got) > len(want) {
 		got = got[:len(want)] // later blocks keep coming
 	}

@@ -2,20 +2,12 @@ package client_test
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/sha256"
 	"fmt"
-	"github.com/girder-chain/girder/internal/testports"
 	"io"
-	"os"
 	"time"
 
-	cmtcfg "github.com/cometbft/cometbft/config"
-
-	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/client"
-	"github.com/girder-chain/girder/coin"
-	"github.com/girder-chain/girder/node"
+	"github.com/girder-chain/girder/internal/nodetest"
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/bank"
 )
@@ -52,45 +44,18 @@ func Example() {
 	// bob holds: 1500000ugrd
 }
 
-// exampleKey is an in-memory ed25519 key: a client.Signer.
-type exampleKey struct{ priv ed25519.PrivateKey }
-
-func (k exampleKey) PubKey() []byte           { return k.priv.Public().(ed25519.PublicKey) }
-func (k exampleKey) Address() address.Address { return address.FromPubKey(tx.KeyEd25519, k.PubKey()) }
-func (k exampleKey) Sign(m []byte) []byte     { return ed25519.Sign(k.priv, m) }
-
-func newExampleKey(name string) exampleKey {
-	seed := sha256.Sum256([]byte("example " + name))
-	return exampleKey{ed25519.NewKeyFromSeed(seed[:])}
-}
-
-func loopbackPort() string {
-	return testports.Addr()
-}
-
-// exampleNode starts a one-validator chain in a temp dir where alice holds 1,000 GRD.
-func exampleNode() (rpcAddr string, alice, bob exampleKey, stop func()) {
-	alice, bob = newExampleKey("alice"), newExampleKey("bob")
-	home, err := os.MkdirTemp("", "girder-example-")
+// exampleNode starts a one-validator chain in a temp dir where alice holds 1,000 GRD (Examples
+// have no testing.T: it panics when the node does not start).
+func exampleNode() (rpcAddr string, alice, bob nodetest.Key, stop func()) {
+	alice, bob = nodetest.NewKey("alice"), nodetest.NewKey("bob")
+	n, err := nodetest.Launch(nodetest.Options{ChainID: "girder-example", Funded: []nodetest.Key{alice}, Funds: 1_000_000_000, Log: io.Discard})
 	if err != nil {
 		panic(err)
 	}
-	if _, err := node.Init(node.InitOptions{Home: home, ChainID: "girder-example", Moniker: "example",
-		Balances: []bank.Balance{{Address: alice.Address(), Coins: []coin.Coin{coin.New("ugrd", 1_000_000_000)}}}}); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := nodetest.AwaitHeight(ctx, n.Client, 1); err != nil {
 		panic(err)
 	}
-	rpc, p2p := loopbackPort(), loopbackPort()
-	n, err := node.Start(context.Background(), home, node.Options{Log: io.Discard, Configure: func(c *cmtcfg.Config) {
-		c.RPC.ListenAddress, c.P2P.ListenAddress = "tcp://"+rpc, "tcp://"+p2p
-	}})
-	if err != nil {
-		panic(err)
-	}
-	c, _ := client.Dial(n.RPCAddress())
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if s, err := c.Status(context.Background()); err == nil && s.Height >= 1 {
-			break
-		}
-	}
-	return n.RPCAddress(), alice, bob, func() { n.Stop(); os.RemoveAll(home) }
+	return n.RPC, alice, bob, func() { n.Stop() }
 }

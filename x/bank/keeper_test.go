@@ -8,11 +8,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/chain/chaintest"
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/store"
@@ -39,22 +39,9 @@ type env struct {
 	mod  *bank.Module
 }
 
-func newCtx() chain.Context {
-	return chain.NewContext(store.NewCache(store.OpenMemory()), 1, time.Unix(0, 0), "test-chain", chain.ModeDeliver)
-}
-
-func genesisJSON(t *testing.T, g any) json.RawMessage {
-	t.Helper()
-	b, err := json.Marshal(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func defaultGenesis() bank.Genesis {
 	return bank.Genesis{
-		Units: []coin.Unit{{Base: denom, Display: "GRD", Exponent: 6}, {Base: "ueur", Display: "EUR", Exponent: 6}},
+		Units: []coin.Unit{chaintest.GRD, {Base: "ueur", Display: "EUR", Exponent: 6}},
 		Balances: []bank.Balance{
 			{Address: alice, Coins: []coin.Coin{coin.New(denom, 1_000), coin.New("ueur", 50)}},
 			{Address: bob, Coins: []coin.Coin{coin.New(denom, 200)}},
@@ -69,14 +56,14 @@ func setup(t *testing.T) env {
 
 func setupWith(t *testing.T, g bank.Genesis) env {
 	t.Helper()
-	ctx := newCtx()
+	ctx := chaintest.Context()
 	authK := auth.NewKeeper()
 	bankK := bank.NewKeeper(authK, map[address.Address]string{fees.PoolAddress: "fees"})
 	m := bank.NewModule(bankK)
-	if err := m.InitGenesis(ctx, genesisJSON(t, g)); err != nil {
+	if err := m.InitGenesis(ctx, chaintest.GenesisJSON(t, g)); err != nil {
 		t.Fatalf("bank genesis: %v", err)
 	}
-	if err := fees.NewModule(fees.NewKeeper(bankK)).InitGenesis(ctx, genesisJSON(t, fees.DefaultGenesis())); err != nil {
+	if err := fees.NewModule(fees.NewKeeper(bankK)).InitGenesis(ctx, chaintest.GenesisJSON(t, fees.DefaultGenesis())); err != nil {
 		t.Fatalf("fees genesis: %v", err)
 	}
 	return env{ctx: ctx, auth: authK, bank: bankK, mod: m}
@@ -87,13 +74,19 @@ func (e env) writes() string { return fmt.Sprint(e.ctx.KV().(*store.Cache).Chang
 
 func (e env) bal(a address.Address, d string) coin.Amount { return e.bank.Balance(e.ctx, a, d) }
 
-func (e env) invariant(t *testing.T) error {
+// inv is bank's one invariant.
+func (e env) inv(t *testing.T) chain.Invariant {
 	t.Helper()
 	invs := e.mod.Invariants()
 	if len(invs) != 1 {
 		t.Fatalf("%d bank invariants", len(invs))
 	}
-	return invs[0].Check(e.ctx)
+	return invs[0]
+}
+
+func (e env) invariant(t *testing.T) error {
+	t.Helper()
+	return e.inv(t).Check(e.ctx)
 }
 
 func eventsOf(ctx chain.Context, typ string) []chain.Event {
@@ -480,17 +473,7 @@ func TestInvariant(t *testing.T) {
 			if err := e.bank.Mint(e.ctx, carol, coin.New("ueur", 5)); err != nil {
 				t.Fatal(err)
 			}
-			if err := e.invariant(t); err != nil {
-				t.Fatalf("invariant after ordinary ops: %v", err)
-			}
-			c.corrupt(e)
-			err := e.invariant(t)
-			if err == nil {
-				t.Fatal("invariant passed on corrupt state")
-			}
-			if !strings.Contains(err.Error(), c.inErr) {
-				t.Fatalf("invariant error %q does not mention %q", err, c.inErr)
-			}
+			chaintest.InvariantCatches(t, e.inv(t), e.ctx, func() { c.corrupt(e) }, c.inErr)
 		})
 	}
 }
@@ -532,7 +515,7 @@ func TestGenesisRoundTrip(t *testing.T) {
 	}
 
 	fresh := bank.NewModule(bank.NewKeeper(auth.NewKeeper(), nil))
-	ctx := newCtx()
+	ctx := chaintest.Context()
 	if err := fresh.InitGenesis(ctx, out); err != nil {
 		t.Fatalf("import of the export: %v", err)
 	}
@@ -549,34 +532,34 @@ func TestGenesisRoundTrip(t *testing.T) {
 }
 
 func TestInitGenesisRejects(t *testing.T) {
-	unit := coin.Unit{Base: denom, Display: "GRD", Exponent: 6}
+	unit := chaintest.GRD
 	cases := []struct {
 		name string
 		raw  string
 	}{
-		{"supply mismatch", string(genesisJSON(t, bank.Genesis{Units: []coin.Unit{unit},
+		{"supply mismatch", string(chaintest.GenesisJSON(t, bank.Genesis{Units: []coin.Unit{unit},
 			Balances: []bank.Balance{{Address: alice, Coins: []coin.Coin{coin.New(denom, 5)}}}, Supply: []coin.Coin{coin.New(denom, 6)}}))},
-		{"denom declared twice", string(genesisJSON(t, bank.Genesis{Units: []coin.Unit{unit, unit}}))},
-		{"invalid denom", string(genesisJSON(t, bank.Genesis{Units: []coin.Unit{{Base: "9"}}}))},
-		{"zero balance", string(genesisJSON(t, bank.Genesis{Units: []coin.Unit{unit},
+		{"denom declared twice", string(chaintest.GenesisJSON(t, bank.Genesis{Units: []coin.Unit{unit, unit}}))},
+		{"invalid denom", string(chaintest.GenesisJSON(t, bank.Genesis{Units: []coin.Unit{{Base: "9"}}}))},
+		{"zero balance", string(chaintest.GenesisJSON(t, bank.Genesis{Units: []coin.Unit{unit},
 			Balances: []bank.Balance{{Address: alice, Coins: []coin.Coin{coin.New(denom, 0)}}}}))},
-		{"balance of an undeclared denom", string(genesisJSON(t, bank.Genesis{Units: []coin.Unit{unit},
+		{"balance of an undeclared denom", string(chaintest.GenesisJSON(t, bank.Genesis{Units: []coin.Unit{unit},
 			Balances: []bank.Balance{{Address: alice, Coins: []coin.Coin{coin.New("ueur", 1)}}}}))},
-		{"balances overflow the supply", string(genesisJSON(t, bank.Genesis{Units: []coin.Unit{unit},
+		{"balances overflow the supply", string(chaintest.GenesisJSON(t, bank.Genesis{Units: []coin.Unit{unit},
 			Balances: []bank.Balance{{Address: alice, Coins: []coin.Coin{coin.New(denom, coin.MaxAmount)}}, {Address: bob, Coins: []coin.Coin{coin.New(denom, 1)}}}}))},
 		{"unknown field", `{"units":[],"balances":[],"extra":true}`},
 		{"bad address", `{"units":[],"balances":[{"address":"gir1nope","coins":[]}]}`},
 	}
 	for _, c := range cases {
 		m := bank.NewModule(bank.NewKeeper(auth.NewKeeper(), nil))
-		if err := m.InitGenesis(newCtx(), json.RawMessage(c.raw)); err == nil {
+		if err := m.InitGenesis(chaintest.Context(), json.RawMessage(c.raw)); err == nil {
 			t.Errorf("%s: InitGenesis accepted %s", c.name, c.raw)
 		}
 	}
 	// Supply given and right is accepted.
-	ok := genesisJSON(t, bank.Genesis{Units: []coin.Unit{unit},
+	ok := chaintest.GenesisJSON(t, bank.Genesis{Units: []coin.Unit{unit},
 		Balances: []bank.Balance{{Address: alice, Coins: []coin.Coin{coin.New(denom, 5)}}}, Supply: []coin.Coin{coin.New(denom, 5)}})
-	if err := bank.NewModule(bank.NewKeeper(auth.NewKeeper(), nil)).InitGenesis(newCtx(), ok); err != nil {
+	if err := bank.NewModule(bank.NewKeeper(auth.NewKeeper(), nil)).InitGenesis(chaintest.Context(), ok); err != nil {
 		t.Fatalf("matching supply rejected: %v", err)
 	}
 }

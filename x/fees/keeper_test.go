@@ -5,13 +5,12 @@ import (
 	"errors"
 	"math"
 	"testing"
-	"time"
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/chain/chaintest"
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
-	"github.com/girder-chain/girder/store"
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
@@ -36,31 +35,23 @@ type env struct {
 // setup makes a fresh state with alice's and bob's balances and fees genesis g.
 func setup(t *testing.T, aliceBal, bobBal coin.Amount, g fees.Genesis) env {
 	t.Helper()
-	tree := store.OpenMemory()
-	ctx := chain.NewContext(store.NewCache(tree), 1, time.Unix(0, 0), "test-chain", chain.ModeDeliver)
+	ctx := chaintest.Context()
 	authK := auth.NewKeeper()
 	bankK := bank.NewKeeper(authK, map[address.Address]string{fees.PoolAddress: "fees"})
 	bankM := bank.NewModule(bankK)
-	bg := bank.Genesis{Units: []coin.Unit{{Base: denom, Display: "GRD", Exponent: 6}}}
+	bg := bank.Genesis{Units: []coin.Unit{chaintest.GRD}}
 	if aliceBal > 0 {
 		bg.Balances = append(bg.Balances, bank.Balance{Address: alice, Coins: []coin.Coin{coin.New(denom, aliceBal)}})
 	}
 	if bobBal > 0 {
 		bg.Balances = append(bg.Balances, bank.Balance{Address: bob, Coins: []coin.Coin{coin.New(denom, bobBal)}})
 	}
-	raw, err := json.Marshal(bg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bankM.InitGenesis(ctx, raw); err != nil {
+	if err := bankM.InitGenesis(ctx, chaintest.GenesisJSON(t, bg)); err != nil {
 		t.Fatalf("bank genesis: %v", err)
 	}
 	feesK := fees.NewKeeper(bankK)
 	feesM := fees.NewModule(feesK)
-	if raw, err = json.Marshal(g); err != nil {
-		t.Fatal(err)
-	}
-	if err := feesM.InitGenesis(ctx, raw); err != nil {
+	if err := feesM.InitGenesis(ctx, chaintest.GenesisJSON(t, g)); err != nil {
 		t.Fatalf("fees genesis: %v", err)
 	}
 	return env{ctx: ctx, bank: bankK, bankM: bankM, fees: feesK, feesM: feesM}
@@ -132,8 +123,7 @@ func TestInitGenesisRejects(t *testing.T) {
 		"trailing data":              mustJSON(t, fees.DefaultGenesis()) + `{}`,
 		"not json":                   `params`,
 	} {
-		tree := store.OpenMemory()
-		ctx := chain.NewContext(store.NewCache(tree), 1, time.Unix(0, 0), "test-chain", chain.ModeDeliver)
+		ctx := chaintest.Context()
 		if err := fees.NewModule(base.fees).InitGenesis(ctx, json.RawMessage(raw)); err == nil {
 			t.Errorf("%s: InitGenesis accepted %s", name, raw)
 		}
@@ -142,11 +132,7 @@ func TestInitGenesisRejects(t *testing.T) {
 
 func mustJSON(t *testing.T, v any) string {
 	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return string(chaintest.GenesisJSON(t, v))
 }
 
 func TestCheck(t *testing.T) {
@@ -436,8 +422,7 @@ func TestGenesisRoundTrip(t *testing.T) {
 	if g.BaseFee != 15 || g.Totals != (fees.Totals{Burnt: 850, Pooled: 859}) {
 		t.Fatalf("exported %+v", g)
 	}
-	tree := store.OpenMemory()
-	ctx := chain.NewContext(store.NewCache(tree), 1, time.Unix(0, 0), "test-chain", chain.ModeDeliver)
+	ctx := chaintest.Context()
 	m := fees.NewModule(fees.NewKeeper(e.bank))
 	if err := m.InitGenesis(ctx, out); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,56 @@
+// Package chaintest holds what modules' unit tests share: a fresh in-memory chain.Context,
+// genesis JSON, and the check that an invariant notices a corruption of the state. It is used only
+// by tests.
+package chaintest
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/coin"
+	"github.com/girder-chain/girder/store"
+)
+
+// ChainID is the chain id of Context's contexts, and Time their block time.
+const ChainID = "test-chain"
+
+var Time = time.Unix(0, 0)
+
+// GRD is the chain's coin: ugrd, displayed as GRD with 6 decimals.
+var GRD = coin.Unit{Base: "ugrd", Display: "GRD", Exponent: 6}
+
+// Context is a deliver-mode context at height 1 over a fresh in-memory store, behind a
+// store.Cache (so a test can read what was written).
+func Context() chain.Context {
+	return chain.NewContext(store.NewCache(store.OpenMemory()), 1, Time, ChainID, chain.ModeDeliver)
+}
+
+// GenesisJSON is v as JSON (a module's genesis); it fails the test when v does not marshal.
+func GenesisJSON(t testing.TB, v any) json.RawMessage {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// InvariantCatches fails the test unless inv holds on ctx as it is (after the test's ordinary
+// operations) and, once corrupt has run, fails with an error that mentions wantInErr.
+func InvariantCatches(t testing.TB, inv chain.Invariant, ctx chain.Context, corrupt func(), wantInErr string) {
+	t.Helper()
+	if err := inv.Check(ctx); err != nil {
+		t.Fatalf("invariant after ordinary ops: %v", err)
+	}
+	corrupt()
+	err := inv.Check(ctx)
+	if err == nil {
+		t.Fatal("invariant passed on corrupt state")
+	}
+	if !strings.Contains(err.Error(), wantInErr) {
+		t.Fatalf("invariant error %q does not mention %q", err, wantInErr)
+	}
+}
