@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -16,12 +17,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/api"
 	"github.com/girder-chain/girder/app"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/client"
+	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/internal/nodetest"
+	"github.com/girder-chain/girder/tx"
+	"github.com/girder-chain/girder/x/auth"
+	"github.com/girder-chain/girder/x/identity"
 )
 
 // fetchSpec fetches and decodes /v1/openapi.json (numbers as json.Number).
@@ -117,7 +123,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	raw := signedSend(t, tn, tn.alice, tn.bob, 10, client.BuildOptions{})
 	var br broadcastView
 	postJSON(t, base+"/v1/txs", map[string]string{"tx": b64(raw), "mode": "commit"}, &br)
-	values := map[string]string{"address": tn.alice.Address().String(), "denom": "ugrd", "height": "1", "hash": br.Hash}
+	values := map[string]string{"address": tn.alice.Address().String(), "denom": "ugrd", "height": "1", "hash": br.Hash, "role": "admin"}
+	values["identity"], values["credential"] = probeIdentity(t, tn)
 
 	// The catch-all is recognisable.
 	if a := call(t, "GET", base+"/v1/not-a-route", ""); !isCatchAll(a) {
@@ -873,4 +880,43 @@ func TestOpenAPIReflection(t *testing.T) {
 	if err := fitsSchema(doc, map[string]any{"$ref": "#/components/schemas/api_test.ReflTree"}, val, "tree"); err != nil {
 		t.Fatalf("%s: %v", raw, err)
 	}
+}
+
+// probeIdentity registers an identity with a credential (alice, an admin, makes herself a KYC
+// provider first), so the identity routes have real values to answer.
+func probeIdentity(t *testing.T, tn *testNet) (id, credential string) {
+	t.Helper()
+	id = fmt.Sprintf("probe-%d", time.Now().UnixNano()%1_000_000_000)
+	holder := nodetest.NewKey(id)
+	alice := tn.alice.Address()
+	msgs := []tx.Msg{
+		&auth.MsgGrantRole{Authority: alice, Role: auth.RoleKYCProvider, Account: alice},
+		&identity.MsgRegister{Provider: alice, ID: id, Accounts: []address.Address{holder.Address()}},
+		&identity.MsgIssue{Issuer: alice, ID: id, Claims: identity.ClaimSet{KYCLevel: 2, Jurisdiction: "DE"},
+			Expiry: time.Now().Add(24 * time.Hour).Unix(), EvidenceHash: identity.Hash{1}},
+	}
+	for i, m := range msgs {
+		r, err := tn.c.Send(testCtx(t), tn.alice, []tx.Msg{m}, client.BuildOptions{})
+		var ce *codes.Error
+		if i == 0 && errors.As(err, &ce) && ce.Module == "auth" && strings.Contains(ce.Msg, "already") {
+			continue // an earlier run made alice a KYC provider
+		}
+		if err == nil {
+			err = r.Err()
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", m.MsgType(), err)
+		}
+		for _, e := range r.Events {
+			for _, a := range e.Attrs {
+				if e.Type == "identity.credential_issued" && a.Key == "credential" {
+					credential = a.Value
+				}
+			}
+		}
+	}
+	if credential == "" {
+		t.Fatal("no identity.credential_issued event names the credential")
+	}
+	return id, credential
 }

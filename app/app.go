@@ -4,16 +4,19 @@ package app
 
 import (
 	"fmt"
+	"time"
 
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 
 	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/store"
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
 	"github.com/girder-chain/girder/x/fees"
+	"github.com/girder-chain/girder/x/identity"
 )
 
 // Version is the application's software version.
@@ -35,9 +38,10 @@ type App struct {
 	routes  map[string]func(chain.Context, tx.Msg) error
 	reg     *tx.Registry
 
-	Auth auth.Keeper
-	Bank bank.Keeper
-	Fees fees.Keeper
+	Auth     auth.Keeper
+	Bank     bank.Keeper
+	Fees     fees.Keeper
+	Identity identity.Keeper
 
 	chainID string
 	check   checkState
@@ -53,7 +57,9 @@ func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 	a.Auth = auth.NewKeeper()
 	a.Bank = bank.NewKeeper(a.Auth, map[address.Address]string{fees.PoolAddress: fees.ModuleName})
 	a.Fees = fees.NewKeeper(a.Bank)
-	a.modules = []chain.Module{auth.NewModule(a.Auth), bank.NewModule(a.Bank), fees.NewModule(a.Fees)}
+	a.Identity = identity.NewKeeper(a.Auth)
+	a.modules = []chain.Module{auth.NewModule(a.Auth), bank.NewModule(a.Bank), fees.NewModule(a.Fees),
+		identity.NewModule(a.Identity).WithBlockTime(blockTimeOf)}
 	for _, m := range a.modules {
 		for _, r := range m.Routes() {
 			a.reg.Register(r.Msg)
@@ -93,6 +99,17 @@ func (a *App) checkInvariants(ctx chain.Context) error {
 		}
 	}
 	return nil
+}
+
+// blockTimeOf is the time of the last block written to ctx's state (queries judge expiry at it).
+func blockTimeOf(ctx chain.Context) time.Time {
+	b := store.Prefix(ctx.KV(), metaPrefix).Get(keyBlockTime)
+	if b == nil {
+		return ctx.Time
+	}
+	var ns int64
+	canon.MustDecode(b, &ns)
+	return time.Unix(0, ns).UTC()
 }
 
 // NewRegistry returns the registry of every msg type of this chain, for clients that decode txs.

@@ -71,7 +71,8 @@ func (a *App) runTx(ctx chain.Context, p fees.Params, d *tx.Decoded, verifiedKey
 }
 
 // accountKeys are the event attributes that name an account.
-var accountKeys = map[string]bool{"from": true, "to": true, "payer": true, "address": true, "signer": true}
+var accountKeys = map[string]bool{"from": true, "to": true, "payer": true, "address": true, "signer": true,
+	"account": true, "provider": true, "issuer": true, "by": true}
 
 // accountsEvent names, once each and in order, every account the tx's events mention (and its
 // signer), so that "txs of an account" is one indexed search: account.address='gir1…'.

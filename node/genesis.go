@@ -15,20 +15,43 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	cmttypes "github.com/cometbft/cometbft/types"
 
+	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/app"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
 	"github.com/girder-chain/girder/x/fees"
+	"github.com/girder-chain/girder/x/identity"
 )
 
 // NativeUnit is the native token: base denom ugrd, shown as GRD with 6 decimals.
 var NativeUnit = coin.Unit{Base: "ugrd", Display: "GRD", Exponent: 6}
 
-// AppGenesis builds the genesis app_state with the given balances (native token and fee defaults).
-func AppGenesis(balances []bank.Balance) (json.RawMessage, error) {
-	authG, err := json.Marshal(auth.Genesis{Accounts: []auth.Account{}})
+// AppGenesis builds the genesis app_state with the given balances (native token and fee
+// defaults) and role grants. A chain needs an admin to grant roles: when roles names none, the
+// first balance's address is the admin (a chain with neither has no roles at all).
+func AppGenesis(balances []bank.Balance, roles ...auth.GenesisRole) (json.RawMessage, error) {
+	hasAdmin := false
+	seen := map[auth.GenesisRole]bool{}
+	for _, r := range roles {
+		if !auth.ValidRole(r.Role) {
+			return nil, fmt.Errorf("genesis role %q: the roles are %v", r.Role, auth.Roles)
+		}
+		if r.Address.IsZero() {
+			return nil, fmt.Errorf("genesis role %s: zero address", r.Role)
+		}
+		k := auth.GenesisRole{Role: r.Role, Address: r.Address}
+		if seen[k] {
+			return nil, fmt.Errorf("genesis role %s granted to %s twice", r.Role, r.Address)
+		}
+		seen[k] = true
+		hasAdmin = hasAdmin || r.Role == auth.RoleAdmin
+	}
+	if !hasAdmin && len(balances) > 0 {
+		roles = append([]auth.GenesisRole{{Role: auth.RoleAdmin, Address: balances[0].Address}}, roles...)
+	}
+	authG, err := json.Marshal(auth.Genesis{Accounts: []auth.Account{}, Roles: roles})
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +63,20 @@ func AppGenesis(balances []bank.Balance) (json.RawMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG})
+	identityG, err := json.Marshal(identity.DefaultGenesis())
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": identityG})
+}
+
+// AdminRoles are the genesis grants of the admin role to addrs.
+func AdminRoles(addrs []address.Address) []auth.GenesisRole {
+	out := make([]auth.GenesisRole, 0, len(addrs))
+	for _, a := range addrs {
+		out = append(out, auth.GenesisRole{Role: auth.RoleAdmin, Address: a})
+	}
+	return out
 }
 
 // InitOptions say what `girder init` writes.
@@ -49,6 +85,10 @@ type InitOptions struct {
 	ChainID  string
 	Moniker  string
 	Balances []bank.Balance
+	// Admins are the consortium admins of a new chain (default: the first Balances address);
+	// Roles are further genesis role grants (kyc_provider, …).
+	Admins []address.Address
+	Roles  []auth.GenesisRole
 	// Genesis, when set, joins an existing chain: the node uses this genesis (ChainID and
 	// Balances are ignored) and is a full node unless the genesis lists its validator key.
 	Genesis *cmttypes.GenesisDoc
@@ -109,7 +149,7 @@ func Init(o InitOptions) (*cmttypes.GenesisDoc, error) {
 		}
 		return o.Genesis, nil
 	}
-	state, err := AppGenesis(o.Balances)
+	state, err := AppGenesis(o.Balances, append(AdminRoles(o.Admins), o.Roles...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/keyring"
 	"github.com/girder-chain/girder/node"
+	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
 )
 
@@ -153,6 +154,7 @@ func ensureDevChain(home string, kr *keyring.Keyring) (bool, error) {
 		return false, nil
 	}
 	var balances []bank.Balance
+	var roles []auth.GenesisRole
 	for _, name := range devKeys {
 		info, err := kr.Show(name)
 		if errors.Is(err, keyring.ErrNotFound) {
@@ -162,8 +164,12 @@ func ensureDevChain(home string, kr *keyring.Keyring) (bool, error) {
 			return false, err
 		}
 		balances = append(balances, bank.Balance{Address: info.Address, Coins: []coin.Coin{coin.New("ugrd", devFunds)}})
+		if name == "validator" { // the demo's consortium admin and KYC provider
+			roles = append(roles, auth.GenesisRole{Role: auth.RoleAdmin, Address: info.Address},
+				auth.GenesisRole{Role: auth.RoleKYCProvider, Address: info.Address})
+		}
 	}
-	_, err := node.Init(node.InitOptions{Home: home, ChainID: DevChainID, Moniker: "dev", Balances: balances,
+	_, err := node.Init(node.InitOptions{Home: home, ChainID: DevChainID, Moniker: "dev", Balances: balances, Roles: roles,
 		Configure: func(c *cmtcfg.Config) { c.P2P.ListenAddress = "tcp://127.0.0.1:26656" }})
 	return err == nil, err
 }

@@ -33,13 +33,14 @@ func init() {
 
 func newInitCmd() *cobra.Command {
 	var chainID, moniker, genesisFile, peers string
-	var fund []string
+	var fund, admins []string
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Create a node home: configuration, node and validator keys, genesis",
 		Long: `Create a node home: CometBFT configuration tuned for sub-second blocks, a node key, a
 validator key, and a genesis in which this node is the only validator. --fund credits
-genesis balances of the native token (repeatable).
+genesis balances of the native token (repeatable). --admin names the consortium admins, who
+grant and revoke roles (repeatable; default: the first --fund address).
 
 To join an existing chain instead, give its genesis and peers: the node block-syncs from
 them (and can state-sync, see docs/operations.md). It is a full node unless the genesis
@@ -61,9 +62,16 @@ Examples:
 				balances = append(balances, b)
 			}
 			opts := node.InitOptions{Home: g.home, ChainID: chainID, Moniker: moniker, Balances: balances, Peers: peers}
+			for _, s := range admins {
+				a, err := resolveAddress(s)
+				if err != nil {
+					return fmt.Errorf("--admin: %w", err)
+				}
+				opts.Admins = append(opts.Admins, a)
+			}
 			if genesisFile != "" {
-				if chainID != "" || len(fund) > 0 {
-					return fmt.Errorf("--genesis joins an existing chain: --chain-id and --fund come from that genesis")
+				if chainID != "" || len(fund) > 0 || len(admins) > 0 {
+					return fmt.Errorf("--genesis joins an existing chain: --chain-id, --fund and --admin come from that genesis")
 				}
 				gen, err := cmttypes.GenesisDocFromFile(genesisFile)
 				if err != nil {
@@ -91,6 +99,7 @@ Examples:
 	cmd.Flags().StringVar(&peers, "peers", "", "persistent peers, NODE_ID@HOST:PORT,… ('girder status' on a peer shows its node id)")
 	cmd.Flags().StringVar(&moniker, "moniker", "", "this node's name (required)")
 	cmd.Flags().StringArrayVar(&fund, "fund", nil, "genesis balance ADDRESS=AMOUNT, e.g. gir1...=1000GRD (repeatable)")
+	cmd.Flags().StringArrayVar(&admins, "admin", nil, "consortium admin of a new chain, an address or key name (repeatable; default: the first --fund address)")
 	_ = cmd.MarkFlagRequired("moniker")
 	return cmd
 }

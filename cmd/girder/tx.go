@@ -40,7 +40,7 @@ func newTxCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "tx", Short: "Sign and send transactions"}
 	bankCmd := &cobra.Command{Use: "bank", Short: "Transfers of the native token and other assets"}
 	bankCmd.AddCommand(newSendCmd(), newMultiSendCmd())
-	cmd.AddCommand(bankCmd)
+	cmd.AddCommand(bankCmd, newAuthTxCmd(), newIdentityTxCmd())
 	return cmd
 }
 

@@ -1,5 +1,6 @@
 // Package auth owns accounts: their public keys (bound on the first tx), nonces (replay
-// protection) and creation on first receipt.
+// protection) and creation on first receipt; and roles (admin, kyc_provider, …), granted and
+// revoked on chain by an admin.
 package auth
 
 import (
@@ -12,6 +13,7 @@ import (
 	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/codes"
+	"github.com/girder-chain/girder/store"
 	"github.com/girder-chain/girder/tx"
 )
 
@@ -123,15 +125,16 @@ type Module struct{ Keeper Keeper }
 // NewModule makes the module.
 func NewModule(k Keeper) *Module { return &Module{Keeper: k} }
 
-func (*Module) Name() string          { return ModuleName }
-func (*Module) Routes() []chain.Route { return nil }
+func (*Module) Name() string { return ModuleName }
 
-// Genesis is auth's genesis state.
+// Genesis is auth's genesis state: accounts and role grants (admins at least, once any role is
+// granted).
 type Genesis struct {
-	Accounts []Account `json:"accounts"`
+	Accounts []Account     `json:"accounts"`
+	Roles    []GenesisRole `json:"roles,omitempty"`
 }
 
-// InitGenesis loads accounts.
+// InitGenesis loads accounts and roles.
 func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 	var g Genesis
 	if len(raw) > 0 {
@@ -150,13 +153,13 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 		}
 		m.Keeper.Set(ctx, a)
 	}
-	return nil
+	return m.Keeper.initRoles(ctx, g.Roles)
 }
 
-// ExportGenesis lists every account in address order.
+// ExportGenesis lists every account in address order, then every role grant.
 func (m *Module) ExportGenesis(ctx chain.Context) (json.RawMessage, error) {
-	g := Genesis{Accounts: []Account{}}
-	it := ctx.Store(StorePrefix).Iterator(keyAccount, nil)
+	g := Genesis{Accounts: []Account{}, Roles: m.Keeper.exportRoles(ctx)}
+	it := ctx.Store(StorePrefix).Iterator(keyAccount, store.PrefixEnd(keyAccount))
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		var a Account
@@ -166,8 +169,21 @@ func (m *Module) ExportGenesis(ctx chain.Context) (json.RawMessage, error) {
 	return json.Marshal(g)
 }
 
-// Query answers "account/<address>".
+// Query answers "account/<address>", "roles/<address>" and "role/<role>".
 func (m *Module) Query(ctx chain.Context, path []string, _ []byte) (any, error) {
+	if len(path) == 2 && path[0] == "roles" {
+		a, err := address.Parse(path[1])
+		if err != nil {
+			return nil, chain.ErrBadQuery.Wrap(err)
+		}
+		return RolesResult{Address: a, Roles: m.Keeper.RolesOf(ctx, a)}, nil
+	}
+	if len(path) == 2 && path[0] == "role" {
+		if !ValidRole(path[1]) {
+			return nil, chain.ErrBadQuery.Wrapf("unknown role %q: the roles are %v", path[1], Roles)
+		}
+		return HoldersResult{Role: path[1], Holders: m.Keeper.Grants(ctx, path[1])}, nil
+	}
 	if len(path) == 2 && path[0] == "account" {
 		a, err := address.Parse(path[1])
 		if err != nil {
@@ -182,10 +198,11 @@ func (m *Module) Query(ctx chain.Context, path []string, _ []byte) (any, error) 
 	return nil, chain.ErrBadQuery.Wrapf("unknown auth query %v", path)
 }
 
-// Invariants: every bound key hashes to its account's address; records are stored at their address.
+// Invariants: every bound key hashes to its account's address; records are stored at their
+// address; role grants are of known roles, and once any role is held an admin exists.
 func (m *Module) Invariants() []chain.Invariant {
 	return []chain.Invariant{{Name: "auth/key-matches-address", Check: func(ctx chain.Context) error {
-		it := ctx.Store(StorePrefix).Iterator(keyAccount, nil)
+		it := ctx.Store(StorePrefix).Iterator(keyAccount, store.PrefixEnd(keyAccount))
 		defer it.Close()
 		for ; it.Valid(); it.Next() {
 			var a Account
@@ -198,7 +215,7 @@ func (m *Module) Invariants() []chain.Invariant {
 			}
 		}
 		return nil
-	}}}
+	}}, {Name: "auth/admin-exists", Check: m.Keeper.checkRoles}}
 }
 
 // SortAccounts orders accounts by address (genesis builders use it).
@@ -208,6 +225,12 @@ func SortAccounts(a []Account) {
 
 // QueryRoutes publishes auth's queries on the REST API.
 func (*Module) QueryRoutes() []chain.QueryRoute {
-	return []chain.QueryRoute{{Path: "/accounts/{address}", Query: "/auth/account/{address}",
-		Summary: "An account: public key (bound by its first tx), nonce, creation height", Response: Account{}}}
+	return []chain.QueryRoute{
+		{Path: "/accounts/{address}", Query: "/auth/account/{address}",
+			Summary: "An account: public key (bound by its first tx), nonce, creation height", Response: Account{}},
+		{Path: "/accounts/{address}/roles", Query: "/auth/roles/{address}",
+			Summary: "The roles an address holds, with who granted each and when", Response: RolesResult{}},
+		{Path: "/roles/{role}", Query: "/auth/role/{role}",
+			Summary: "The holders of a role (admin, kyc_provider, compliance_officer, regulator, cash_issuer, asset_issuer)", Response: HoldersResult{}},
+	}
 }

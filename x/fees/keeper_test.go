@@ -96,7 +96,7 @@ func TestGenesisDefaults(t *testing.T) {
 	if got := e.fees.BaseFee(e.ctx); got != 10 {
 		t.Fatalf("base fee %d, want MinBaseFee 10", got)
 	}
-	if got := e.fees.Params(e.ctx); got.Denom != denom || got.MinBaseFee != 10 || len(got.Schedule) != 2 {
+	if got := e.fees.Params(e.ctx); got.Denom != denom || got.MinBaseFee != 10 || len(got.Schedule) != len(fees.DefaultParams().Schedule) {
 		t.Fatalf("params %+v", got)
 	}
 	if got := e.fees.Totals(e.ctx); got != (fees.Totals{}) {

@@ -55,8 +55,17 @@ func DefaultParams() Params {
 		PerByteGas:        10,
 		DefaultMsgGas:     1_000,
 		Schedule: []MsgGas{
+			{Type: "auth/grant_role", Base: 1_000},
+			{Type: "auth/revoke_role", Base: 1_000},
 			{Type: "bank/multi_send", Base: 1_000, PerItem: 1_000},
 			{Type: "bank/send", Base: 1_000},
+			{Type: "identity/issue", Base: 2_000},
+			{Type: "identity/link", Base: 1_000},
+			{Type: "identity/register", Base: 1_000, PerItem: 1_000},
+			{Type: "identity/renew", Base: 1_500},
+			{Type: "identity/revoke", Base: 1_000},
+			{Type: "identity/set_trust", Base: 1_000},
+			{Type: "identity/unlink", Base: 1_000},
 		},
 	}
 }
