@@ -5,6 +5,7 @@ package chaintest
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -53,4 +54,16 @@ func InvariantCatches(t testing.TB, inv chain.Invariant, ctx chain.Context, corr
 	if !strings.Contains(err.Error(), wantInErr) {
 		t.Fatalf("invariant error %q does not mention %q", err, wantInErr)
 	}
+}
+
+// All folds every invariant of a module into one, whose error names the invariant that broke.
+func All(m chain.Module) chain.Invariant {
+	return chain.Invariant{Name: m.Name() + "/all", Check: func(ctx chain.Context) error {
+		for _, inv := range m.Invariants() {
+			if err := inv.Check(ctx); err != nil {
+				return fmt.Errorf("%s: %w", inv.Name, err)
+			}
+		}
+		return nil
+	}}
 }

@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/chain/chaintest"
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/store"
@@ -292,17 +292,7 @@ func TestInvariant(t *testing.T) {
 			if err := e.k.Authenticate(e.ctx, signed(t, bob, 0, bob, bob.pub), nil, false); err != nil {
 				t.Fatal(err)
 			}
-			if err := e.invariant(t); err != nil {
-				t.Fatalf("invariant after ordinary ops: %v", err)
-			}
-			c.corrupt(e)
-			err := e.invariant(t)
-			if err == nil {
-				t.Fatal("invariant passed on corrupt state")
-			}
-			if !strings.Contains(err.Error(), c.inErr) {
-				t.Fatalf("invariant error %q does not mention %q", err, c.inErr)
-			}
+			chaintest.InvariantCatches(t, chaintest.All(e.m), e.ctx, func() { c.corrupt(e) }, c.inErr)
 		})
 	}
 }

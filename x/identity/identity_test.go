@@ -14,6 +14,7 @@ import (
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/chain/chaintest"
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/store"
 	"github.com/girder-chain/girder/tx"
@@ -680,17 +681,7 @@ func TestInvariantsCatchCorruptState(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := populated(t)
-			if err := e.invariants(); err != nil {
-				t.Fatalf("invariants before corruption: %v", err)
-			}
-			c.corrupt(e, e.ctx.Store(p))
-			err := e.invariants()
-			if err == nil {
-				t.Fatal("invariants passed on corrupt state")
-			}
-			if !strings.Contains(err.Error(), c.inErr) {
-				t.Fatalf("invariant error %q does not mention %q", err, c.inErr)
-			}
+			chaintest.InvariantCatches(t, chaintest.All(e.m), e.ctx, func() { c.corrupt(e, e.ctx.Store(p)) }, c.inErr)
 		})
 	}
 }
