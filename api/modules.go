@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -27,6 +28,9 @@ func (s *Server) moduleRoutes(modules []chain.Module) []Route {
 			var params []Param
 			for _, p := range pathParamRE.FindAllStringSubmatch(qr.Path, -1) {
 				params = append(params, Param{Name: p[1], In: "path", Required: true, Description: paramDescription(p[1])})
+			}
+			for _, qp := range qr.Params {
+				params = append(params, Param{Name: qp.Name, In: "query", Description: qp.Description})
 			}
 			params = append(params,
 				Param{Name: "height", In: "query", Description: "answer as of this block height (default: the latest)"},
@@ -54,6 +58,17 @@ func (s *Server) moduleQuery(r *http.Request, qr chain.QueryRoute) (any, error) 
 		return strings.ReplaceAll(v, "/", "%2F") // a value never adds path segments
 	})
 	q := r.URL.Query()
+	data := url.Values{}
+	for _, qp := range qr.Params {
+		if v, ok := q[qp.Name]; ok {
+			data[qp.Name] = v
+		}
+	}
+	for name := range q {
+		if name != "height" && name != "pending" && data[name] == nil {
+			return nil, badRequest("unknown query parameter %q", name)
+		}
+	}
 	var height int64
 	if v := q.Get("height"); v != "" {
 		h, err := parseHeight(v)
@@ -72,7 +87,11 @@ func (s *Server) moduleQuery(r *http.Request, qr chain.QueryRoute) (any, error) 
 	default:
 		return nil, badRequest("pending=%q: want true or false", v)
 	}
-	res, err := s.rpc.ABCIQueryWithOptions(r.Context(), path, nil, abciOpts(height))
+	var body []byte
+	if len(data) > 0 {
+		body = []byte(data.Encode())
+	}
+	res, err := s.rpc.ABCIQueryWithOptions(r.Context(), path, body, abciOpts(height))
 	if err != nil {
 		return nil, unavailable(err)
 	}

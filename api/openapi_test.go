@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,8 @@ import (
 	"github.com/girder-chain/girder/internal/nodetest"
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/auth"
+	"github.com/girder-chain/girder/x/bank"
+	"github.com/girder-chain/girder/x/compliance"
 	"github.com/girder-chain/girder/x/identity"
 )
 
@@ -125,6 +128,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	postJSON(t, base+"/v1/txs", map[string]string{"tx": b64(raw), "mode": "commit"}, &br)
 	values := map[string]string{"address": tn.alice.Address().String(), "denom": "ugrd", "height": "1", "hash": br.Hash, "role": "admin"}
 	values["identity"], values["credential"] = probeIdentity(t, tn)
+	values["scope"], values["id"] = "chain", probeCompliance(t, tn)
+	values["from"], values["to"], values["amount"] = tn.alice.Address().String(), tn.bob.Address().String(), "10ugrd"
 
 	// The catch-all is recognisable.
 	if a := call(t, "GET", base+"/v1/not-a-route", ""); !isCatchAll(a) {
@@ -880,6 +885,50 @@ func TestOpenAPIReflection(t *testing.T) {
 	if err := fitsSchema(doc, map[string]any{"$ref": "#/components/schemas/api_test.ReflTree"}, val, "tree"); err != nil {
 		t.Fatalf("%s: %v", raw, err)
 	}
+}
+
+// probeCompliance makes alice a compliance officer, gives the chain a rule set (a deny list that
+// lists nobody) and makes one alert and one hold with ugrd rules that it then removes, so that the
+// compliance routes have real values. It returns an id that is both a hold and an alert.
+func probeCompliance(t *testing.T, tn *testNet) string {
+	t.Helper()
+	alice := tn.alice.Address()
+	send := func(m tx.Msg) *client.Result {
+		r, err := tn.c.Send(testCtx(t), tn.alice, []tx.Msg{m}, client.BuildOptions{})
+		if err == nil {
+			err = r.Err()
+		}
+		var ce *codes.Error
+		if errors.As(err, &ce) && ce.Module == "auth" && strings.Contains(ce.Msg, "already") {
+			return r // an earlier run made alice an officer
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", m.MsgType(), err)
+		}
+		return r
+	}
+	send(&auth.MsgGrantRole{Authority: alice, Role: auth.RoleComplianceOfficer, Account: alice})
+	send(&compliance.MsgSetRules{Officer: alice, Rules: []compliance.Rule{{ID: "sanctions", Kind: compliance.KindDenyList, Outcome: compliance.OutcomeReject, Params: compliance.Params{Side: compliance.SideBoth}}}})
+	send(&compliance.MsgSetRules{Officer: alice, Asset: "ugrd", Rules: []compliance.Rule{
+		{ID: "very-large", Kind: compliance.KindLargeTransfer, Outcome: compliance.OutcomeHold, Params: compliance.Params{Amount: 5_000}},
+		{ID: "large", Kind: compliance.KindLargeTransfer, Outcome: compliance.OutcomeFlag, Params: compliance.Params{Amount: 2_000}},
+	}})
+	bob := tn.bob.Address()
+	send(&bank.MsgSend{From: alice, To: bob, Amount: coin.New("ugrd", 3_000)})
+	send(&bank.MsgSend{From: alice, To: bob, Amount: coin.New("ugrd", 6_000)})
+	send(&compliance.MsgSetRules{Officer: alice, Asset: "ugrd"})
+	var alerts compliance.AlertList
+	if err := tn.c.Query(testCtx(t), "/compliance/alerts", []byte("status=open&limit=1"), 0, &alerts); err != nil || len(alerts.Alerts) == 0 {
+		t.Fatalf("no open alert after a flagged transfer: %v %+v", err, alerts)
+	}
+	var holds compliance.HoldList
+	if err := tn.c.Query(testCtx(t), "/compliance/holds", []byte("status=open&limit=1"), 0, &holds); err != nil || len(holds.Holds) == 0 {
+		t.Fatalf("no open hold after a held transfer: %v %+v", err, holds)
+	}
+	if a, h := alerts.Alerts[0].ID, holds.Holds[0].ID; a != h {
+		return strconv.FormatUint(min(a, h), 10) // both lists start at 1 and have no gaps
+	}
+	return strconv.FormatUint(alerts.Alerts[0].ID, 10)
 }
 
 // probeIdentity registers an identity with a credential (alice, an admin, makes herself a KYC

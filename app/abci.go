@@ -171,6 +171,13 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	}
 	end := ctx.WithKV(b.cache)
 	a.Fees.EndBlock(end, b.gas)
+	for _, m := range a.modules {
+		if eb, ok := m.(chain.EndBlocker); ok {
+			if err := eb.EndBlock(end); err != nil {
+				return nil, fmt.Errorf("end of block %d, module %s: %w", req.Height, m.Name(), err)
+			}
+		}
+	}
 	store.Prefix(b.cache, metaPrefix).Set(keyBlockTime, canon.MustMarshal(req.Time.UnixNano()))
 	b.cache.Write()
 	return &abci.FinalizeBlockResponse{Events: abciEvents(end.Events()), TxResults: results, AppHash: a.tree.WorkingHash()}, nil

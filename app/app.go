@@ -15,6 +15,7 @@ import (
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
+	"github.com/girder-chain/girder/x/compliance"
 	"github.com/girder-chain/girder/x/fees"
 	"github.com/girder-chain/girder/x/identity"
 )
@@ -38,10 +39,11 @@ type App struct {
 	routes  map[string]func(chain.Context, tx.Msg) error
 	reg     *tx.Registry
 
-	Auth     auth.Keeper
-	Bank     bank.Keeper
-	Fees     fees.Keeper
-	Identity identity.Keeper
+	Auth       auth.Keeper
+	Bank       bank.Keeper
+	Fees       fees.Keeper
+	Identity   identity.Keeper
+	Compliance compliance.Keeper
 
 	chainID string
 	check   checkState
@@ -55,11 +57,14 @@ type App struct {
 func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 	a := &App{logger: logger, tree: tree, routes: map[string]func(chain.Context, tx.Msg) error{}, reg: tx.NewRegistry(), seen: newVerifiedTxs()}
 	a.Auth = auth.NewKeeper()
-	a.Bank = bank.NewKeeper(a.Auth, map[address.Address]string{fees.PoolAddress: fees.ModuleName})
+	a.Bank = bank.NewKeeper(a.Auth, map[address.Address]string{fees.PoolAddress: fees.ModuleName, compliance.HoldAccount: compliance.ModuleName})
 	a.Fees = fees.NewKeeper(a.Bank)
 	a.Identity = identity.NewKeeper(a.Auth)
+	a.Compliance = compliance.NewKeeper(a.Bank, a.Identity, a.Auth, fees.DefaultParams().Denom, []address.Address{fees.PoolAddress})
+	a.Bank.SetHooks(a.Compliance, a.Compliance)
+	a.Identity.SetHooks(a.Compliance)
 	a.modules = []chain.Module{auth.NewModule(a.Auth), bank.NewModule(a.Bank), fees.NewModule(a.Fees),
-		identity.NewModule(a.Identity).WithBlockTime(blockTimeOf)}
+		identity.NewModule(a.Identity).WithBlockTime(blockTimeOf), compliance.NewModule(a.Compliance).WithBlockTime(blockTimeOf)}
 	for _, m := range a.modules {
 		for _, r := range m.Routes() {
 			a.reg.Register(r.Msg)

@@ -62,6 +62,7 @@ func (a *App) runTx(ctx chain.Context, p fees.Params, d *tx.Decoded, verifiedKey
 	mctx := ctx.WithKV(msgKV)
 	if err := a.runMsgs(mctx, d); err != nil {
 		out.Err = err
+		out.Events = append(out.Events, mctx.Kept()...)
 	} else {
 		msgKV.Write()
 		out.Events = append(out.Events, mctx.Events()...)

@@ -34,17 +34,19 @@ type Context struct {
 	ChainID string
 	Mode    Mode
 	events  *[]Event
+	kept    *[]Event
 }
 
 // NewContext makes a context over kv.
 func NewContext(kv store.KV, height int64, t time.Time, chainID string, mode Mode) Context {
-	return Context{kv: kv, Height: height, Time: t, ChainID: chainID, Mode: mode, events: new([]Event)}
+	return Context{kv: kv, Height: height, Time: t, ChainID: chainID, Mode: mode, events: new([]Event), kept: new([]Event)}
 }
 
 // WithKV returns a copy of c over another branch, with its own event list.
 func (c Context) WithKV(kv store.KV) Context {
 	c.kv = kv
 	c.events = new([]Event)
+	c.kept = new([]Event)
 	return c
 }
 
@@ -56,6 +58,16 @@ func (c Context) Store(prefix []byte) store.KV { return store.Prefix(c.kv, prefi
 
 // Emit records an event.
 func (c Context) Emit(e Event) { *c.events = append(*c.events, e) }
+
+// EmitKept records an event that is kept even when the tx fails (its state changes are still
+// discarded): a refusal worth recording, such as a compliance rejection.
+func (c Context) EmitKept(e Event) {
+	*c.events = append(*c.events, e)
+	*c.kept = append(*c.kept, e)
+}
+
+// Kept returns the events emitted with EmitKept so far.
+func (c Context) Kept() []Event { return *c.kept }
 
 // Events returns the events emitted so far.
 func (c Context) Events() []Event { return *c.events }
@@ -108,6 +120,11 @@ type Module interface {
 	Invariants() []Invariant
 }
 
+// EndBlocker is a module with work at the end of every block (after the block's txs).
+type EndBlocker interface {
+	EndBlock(ctx Context) error
+}
+
 // Invariant checks a property of the whole state; a non-nil error is a broken invariant.
 type Invariant struct {
 	Name  string
@@ -141,6 +158,15 @@ type QueryRoute struct {
 	Query    string
 	Summary  string
 	Response any // a value of the answer's type, for the API description
+	// Params are optional query-string parameters, passed to the module query as its data in
+	// URL query encoding ("asset=x&status=open", sorted by name).
+	Params []QueryParam
+}
+
+// QueryParam is an optional query-string parameter of a published query.
+type QueryParam struct {
+	Name        string
+	Description string
 }
 
 // RouteProvider is a module that publishes queries on the REST API.

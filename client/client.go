@@ -80,6 +80,16 @@ func (c *Client) Status(ctx context.Context) (*Status, error) {
 	}, nil
 }
 
+// AppHeight is the last height the node's application has committed: what queries read. It can
+// trail Status().Height by a block, since a node stores a block before it executes it.
+func (c *Client) AppHeight(ctx context.Context) (int64, error) {
+	info, err := c.rpc.ABCIInfo(ctx)
+	if err != nil {
+		return 0, unreachable(err)
+	}
+	return info.Response.LastBlockHeight, nil
+}
+
 // ErrUnreachable wraps failures to reach the node.
 var ErrUnreachable = errors.New("node unreachable")
 

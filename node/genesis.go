@@ -22,6 +22,7 @@ import (
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
 	"github.com/girder-chain/girder/x/fees"
+	"github.com/girder-chain/girder/x/compliance"
 	"github.com/girder-chain/girder/x/identity"
 )
 
@@ -67,7 +68,11 @@ func AppGenesis(balances []bank.Balance, roles ...auth.GenesisRole) (json.RawMes
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": identityG})
+	complianceG, err := json.Marshal(compliance.DefaultGenesis())
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": identityG, "compliance": complianceG})
 }
 
 // AdminRoles are the genesis grants of the admin role to addrs.

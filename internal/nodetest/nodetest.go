@@ -150,8 +150,8 @@ func WaitHeight(t testing.TB, c *client.Client, h int64) {
 // AwaitHeight is WaitHeight without a testing.TB: it returns an error when ctx ends first.
 func AwaitHeight(ctx context.Context, c *client.Client, h int64) error {
 	for {
-		s, err := c.Status(ctx)
-		if err == nil && s.Height >= h {
+		s, err := c.AppHeight(ctx)
+		if err == nil && s >= h {
 			return nil
 		}
 		select {

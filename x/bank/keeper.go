@@ -34,12 +34,24 @@ var (
 type Keeper struct {
 	accounts Accounts
 	blocked  map[address.Address]string
+	hooks    *hooks // shared by every copy of the keeper, set once at wiring
+}
+
+type hooks struct {
+	compliance Compliance
+	balances   BalanceHook
 }
 
 // NewKeeper makes the bank keeper. blocked maps module accounts (which users may not send to,
 // so that module balances are only what the module put there) to their module's name.
 func NewKeeper(accounts Accounts, blocked map[address.Address]string) Keeper {
-	return Keeper{accounts: accounts, blocked: blocked}
+	return Keeper{accounts: accounts, blocked: blocked, hooks: &hooks{}}
+}
+
+// SetHooks wires the compliance engine (asked before every transfer between parties) and the
+// balance hook (told of every balance change). Every copy of the keeper sees them.
+func (k Keeper) SetHooks(c Compliance, b BalanceHook) {
+	k.hooks.compliance, k.hooks.balances = c, b
 }
 
 func (k Keeper) checkRecipient(to address.Address) error {
@@ -134,7 +146,31 @@ func (k Keeper) requireDenom(ctx chain.Context, denom string) error {
 	return nil
 }
 
-// Send moves c from one account to another, creating the receiver's account if needed.
+// Transfer is a transfer between parties (a user's send): the receiver may not be a module
+// account, the sender must hold the amount, and the compliance engine decides it first. It may
+// refuse it (nothing moves), take it into a hold, or let it settle (flagged or not).
+func (k Keeper) Transfer(ctx chain.Context, from, to address.Address, c coin.Coin) error {
+	if err := k.checkRecipient(to); err != nil {
+		return err
+	}
+	if err := k.requireDenom(ctx, c.Denom); err != nil {
+		return err
+	}
+	if have := k.Balance(ctx, from, c.Denom); have < c.Amount {
+		return ErrInsufficientFunds.Wrapf("%s has %s, needs %s", from, coin.New(c.Denom, have), c)
+	}
+	if k.hooks.compliance != nil {
+		held, err := k.hooks.compliance.Review(ctx, from, to, c)
+		if err != nil || held {
+			return err
+		}
+	}
+	return k.Send(ctx, from, to, c)
+}
+
+// Send moves c from one account to another, creating the receiver's account if needed. It is
+// the plain move modules use for their own accounts (fees, holds, escrows); transfers between
+// parties go through Transfer.
 func (k Keeper) Send(ctx chain.Context, from, to address.Address, c coin.Coin) error {
 	if err := k.requireDenom(ctx, c.Denom); err != nil {
 		return err
@@ -157,6 +193,9 @@ func (k Keeper) debit(ctx chain.Context, a address.Address, c coin.Coin) error {
 		return ErrInsufficientFunds.Wrapf("%s has %s, needs %s", a, coin.New(c.Denom, have), c)
 	}
 	k.setAmount(ctx, key, left)
+	if k.hooks.balances != nil {
+		k.hooks.balances.BalanceChanged(ctx, a, c.Denom, have, left)
+	}
 	return nil
 }
 
@@ -168,6 +207,9 @@ func (k Keeper) credit(ctx chain.Context, a address.Address, c coin.Coin) error 
 	}
 	k.accounts.Ensure(ctx, a)
 	k.setAmount(ctx, key, sum)
+	if k.hooks.balances != nil {
+		k.hooks.balances.BalanceChanged(ctx, a, c.Denom, sum-c.Amount, sum)
+	}
 	return nil
 }
 

@@ -25,18 +25,12 @@ func (m *Module) Routes() []chain.Route {
 	return []chain.Route{
 		{Msg: &MsgSend{}, Handle: func(ctx chain.Context, msg tx.Msg) error {
 			s := msg.(*MsgSend)
-			if err := m.Keeper.checkRecipient(s.To); err != nil {
-				return err
-			}
-			return m.Keeper.Send(ctx, s.From, s.To, s.Amount)
+			return m.Keeper.Transfer(ctx, s.From, s.To, s.Amount)
 		}},
 		{Msg: &MsgMultiSend{}, Handle: func(ctx chain.Context, msg tx.Msg) error {
 			s := msg.(*MsgMultiSend)
 			for _, o := range s.Outputs {
-				if err := m.Keeper.checkRecipient(o.To); err != nil {
-					return err
-				}
-				if err := m.Keeper.Send(ctx, s.From, o.To, o.Amount); err != nil {
+				if err := m.Keeper.Transfer(ctx, s.From, o.To, o.Amount); err != nil {
 					return err
 				}
 			}
@@ -94,7 +88,7 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 // ExportGenesis writes denoms, every balance (address order) and supplies.
 func (m *Module) ExportGenesis(ctx chain.Context) (json.RawMessage, error) {
 	g := Genesis{Units: m.Keeper.Units(ctx), Balances: []Balance{}}
-	m.eachBalance(ctx, func(a address.Address, c coin.Coin) {
+	m.Keeper.EachBalance(ctx, func(a address.Address, c coin.Coin) {
 		if n := len(g.Balances); n > 0 && g.Balances[n-1].Address == a {
 			g.Balances[n-1].Coins = append(g.Balances[n-1].Coins, c)
 			return
@@ -107,7 +101,8 @@ func (m *Module) ExportGenesis(ctx chain.Context) (json.RawMessage, error) {
 	return json.Marshal(g)
 }
 
-func (m *Module) eachBalance(ctx chain.Context, fn func(address.Address, coin.Coin)) {
+// EachBalance calls fn for every non-zero balance in (address, denom) order.
+func (k Keeper) EachBalance(ctx chain.Context, fn func(address.Address, coin.Coin)) {
 	st := ctx.Store(StorePrefix)
 	it := st.Iterator(keyBalance, store.PrefixEnd(keyBalance))
 	defer it.Close()
@@ -160,7 +155,7 @@ func (m *Module) Invariants() []chain.Invariant {
 	return []chain.Invariant{{Name: "bank/supply-equals-balances", Check: func(ctx chain.Context) error {
 		sums := map[string]coin.Amount{}
 		var err error
-		m.eachBalance(ctx, func(a address.Address, c coin.Coin) {
+		m.Keeper.EachBalance(ctx, func(a address.Address, c coin.Coin) {
 			if err != nil {
 				return
 			}

@@ -16,3 +16,10 @@ const (
 	RoleKYCProvider       = "kyc_provider"
 	RoleComplianceOfficer = "compliance_officer"
 )
+
+// LinkHooks is told when an account joins or leaves an identity (x/compliance moves the
+// account's holdings between the identity and the account).
+type LinkHooks interface {
+	AccountLinked(ctx chain.Context, a address.Address, id string)
+	AccountUnlinked(ctx chain.Context, a address.Address, id string)
+}

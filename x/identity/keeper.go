@@ -58,10 +58,19 @@ var (
 )
 
 // Keeper reads and writes identities, credentials and trust.
-type Keeper struct{ roles Roles }
+type Keeper struct {
+	roles Roles
+	hooks *hooks // shared by every copy of the keeper, set once at wiring
+}
+
+type hooks struct{ links LinkHooks }
 
 // NewKeeper makes the identity keeper over auth's roles.
-func NewKeeper(roles Roles) Keeper { return Keeper{roles: roles} }
+func NewKeeper(roles Roles) Keeper { return Keeper{roles: roles, hooks: &hooks{}} }
+
+// SetHooks wires who is told of accounts joining and leaving identities. Every copy of the
+// keeper sees it.
+func (k Keeper) SetHooks(h LinkHooks) { k.hooks.links = h }
 
 func be64(n uint64) []byte {
 	var b [8]byte
@@ -291,6 +300,9 @@ func (k Keeper) checkFree(ctx chain.Context, a address.Address) error {
 func (k Keeper) link(ctx chain.Context, id string, a, by address.Address) {
 	k.set(ctx, memberKey(id, a), &Link{Account: a, By: by, Height: ctx.Height})
 	k.st(ctx).Set(accountKey(a), []byte(id))
+	if k.hooks.links != nil {
+		k.hooks.links.AccountLinked(ctx, a, id)
+	}
 	ctx.Emit(chain.NewEvent("identity.linked", "id", id, "account", a.String(), "provider", by.String()))
 }
 
@@ -361,6 +373,9 @@ func (k Keeper) Unlink(ctx chain.Context, m *MsgUnlink) error {
 	}
 	k.st(ctx).Delete(memberKey(m.ID, m.Account))
 	k.st(ctx).Delete(accountKey(m.Account))
+	if k.hooks.links != nil {
+		k.hooks.links.AccountUnlinked(ctx, m.Account, m.ID)
+	}
 	ctx.Emit(chain.NewEvent("identity.unlinked", "id", m.ID, "account", m.Account.String(), "provider", m.Provider.String()))
 	return nil
 }

@@ -1,0 +1,800 @@
+// Package compliance is the rules engine every transfer between parties passes through: rule
+// sets chain-wide and per asset, one decision per transfer (allow, reject, flag, hold), holds that
+// a compliance officer releases or returns (or that return by themselves at their deadline),
+// alerts, deny lists, freezes, and the per-identity holder accounting that holder and balance
+// limits need.
+package compliance
+
+import (
+	"encoding/binary"
+	"time"
+
+	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/canon"
+	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/codes"
+	"github.com/girder-chain/girder/coin"
+	"github.com/girder-chain/girder/store"
+)
+
+// ModuleName is the module's name and code space.
+const ModuleName = "compliance"
+
+// StorePrefix is the module's key prefix in state.
+var StorePrefix = []byte{0x05}
+
+// HoldAccount is the module account that keeps held amounts until they are decided.
+var HoldAccount = address.Module("compliance/holds")
+
+var (
+	keyRules       = []byte("r/")  // r/<asset> → RuleSet ("r/" alone: the chain-wide set)
+	keyDeny        = []byte("d/")  // d/<asset>\0<addr20> → DenyEntry
+	keyFreeze      = []byte("f/")  // f/<asset>\0<addr20> → Freeze
+	keyHold        = []byte("h/")  // h/<id8> → Hold
+	keyHoldOpen    = []byte("ho/") // ho/<id8> → 1 (open holds)
+	keyHoldDue     = []byte("hd/") // hd/<deadline8><id8> → 1 (open holds by deadline)
+	keyHoldAccount = []byte("ha/") // ha/<addr20><id8> → 1 (holds by sender and receiver)
+	keyHoldAsset   = []byte("hs/") // hs/<asset>\0<id8> → 1
+	keyAlert       = []byte("a/")  // a/<id8> → Alert
+	keyAlertOpen   = []byte("ao/") // ao/<id8> → 1
+	keyAlertAcct   = []byte("aa/") // aa/<addr20><id8> → 1
+	keyAlertAsset  = []byte("as/") // as/<asset>\0<id8> → 1
+	keyHolding     = []byte("b/")  // b/<asset>\0<holder> → Amount (an identity's, or an unlinked account's, balance)
+	keyHolders     = []byte("n/")  // n/<asset> → uint64 (holders with a non-zero balance)
+	keyVelocity    = []byte("v/")  // v/<asset>\0<rule>\0<holder> → Velocity
+	keyHoldSeq     = []byte("seq/hold")
+	keyAlertSeq    = []byte("seq/alert")
+)
+
+var marker = []byte{1}
+
+// Failures.
+var (
+	ErrInvalidMsg     = codes.Register(ModuleName, 2, "invalid compliance msg")
+	ErrRejected       = codes.Register(ModuleName, 3, "transfer rejected by a compliance rule")
+	ErrNotOfficer     = codes.Register(ModuleName, 4, "signer is not a compliance officer")
+	ErrInvalidRule    = codes.Register(ModuleName, 5, "invalid rule")
+	ErrUnknownAsset   = codes.Register(ModuleName, 6, "unknown asset")
+	ErrUnknownHold    = codes.Register(ModuleName, 7, "unknown hold")
+	ErrHoldDecided    = codes.Register(ModuleName, 8, "hold already decided")
+	ErrUnknownAlert   = codes.Register(ModuleName, 9, "unknown alert")
+	ErrAlertClosed    = codes.Register(ModuleName, 10, "alert already closed")
+	ErrNotListed      = codes.Register(ModuleName, 11, "account is not on the deny list")
+	ErrAlreadyListed  = codes.Register(ModuleName, 12, "account is already on the deny list")
+	ErrNotFrozen      = codes.Register(ModuleName, 13, "account's holding is not frozen")
+	ErrFreezeTooLarge = codes.Register(ModuleName, 14, "freeze exceeds the balance")
+	ErrNativeFreeze   = codes.Register(ModuleName, 15, "the gas token cannot be frozen")
+)
+
+// Keeper holds rule sets, holds, alerts, lists and the holder accounting.
+type Keeper struct {
+	bank    Bank
+	ids     Identities
+	roles   Roles
+	native  string                   // the gas token: no holder accounting, no freezes
+	modules map[address.Address]bool // module accounts: not holders
+}
+
+// NewKeeper makes the keeper. native is the gas token's denom; modules are the module accounts
+// (they are not counted as holders; HoldAccount is added).
+func NewKeeper(bank Bank, ids Identities, roles Roles, native string, modules []address.Address) Keeper {
+	m := map[address.Address]bool{HoldAccount: true}
+	for _, a := range modules {
+		m[a] = true
+	}
+	return Keeper{bank: bank, ids: ids, roles: roles, native: native, modules: m}
+}
+
+func be64(n uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], n)
+	return b[:]
+}
+
+func cat(parts ...[]byte) []byte {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make([]byte, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+var sep = []byte{0}
+
+func rulesKey(asset string) []byte                   { return cat(keyRules, []byte(asset)) }
+func denyKey(asset string, a address.Address) []byte { return cat(keyDeny, []byte(asset), sep, a[:]) }
+func freezeKey(asset string, a address.Address) []byte {
+	return cat(keyFreeze, []byte(asset), sep, a[:])
+}
+func holdingKey(asset string, holder []byte) []byte {
+	return cat(keyHolding, []byte(asset), sep, holder)
+}
+func holdersKey(asset string) []byte { return cat(keyHolders, []byte(asset)) }
+func velocityKey(asset, rule string, holder []byte) []byte {
+	return cat(keyVelocity, []byte(asset), sep, []byte(rule), sep, holder)
+}
+
+func (Keeper) st(ctx chain.Context) store.KV { return ctx.Store(StorePrefix) }
+
+func (k Keeper) get(ctx chain.Context, key []byte, v any) bool {
+	b := k.st(ctx).Get(key)
+	if b == nil {
+		return false
+	}
+	canon.MustDecode(b, v)
+	return true
+}
+
+func (k Keeper) set(ctx chain.Context, key []byte, v any) { k.st(ctx).Set(key, canon.MustMarshal(v)) }
+
+func (k Keeper) requireOfficer(ctx chain.Context, a address.Address) error {
+	if !k.roles.HasRole(ctx, a, RoleComplianceOfficer) {
+		return ErrNotOfficer.Wrapf("%s does not hold the compliance_officer role", a)
+	}
+	return nil
+}
+
+func (k Keeper) requireAsset(ctx chain.Context, asset string) error {
+	if asset == "" {
+		return nil
+	}
+	if _, ok := k.bank.Unit(ctx, asset); !ok {
+		return ErrUnknownAsset.Wrapf("%q is not an asset of this chain", asset)
+	}
+	return nil
+}
+
+// ---- rule sets ----
+
+// Rules returns the rule set of a scope ("" is the chain-wide set); ok is false when it has none.
+func (k Keeper) Rules(ctx chain.Context, asset string) (RuleSet, bool) {
+	var rs RuleSet
+	ok := k.get(ctx, rulesKey(asset), &rs)
+	return rs, ok
+}
+
+// RuleSets lists every rule set, the chain-wide one first, then assets in denom order.
+func (k Keeper) RuleSets(ctx chain.Context) []RuleSet {
+	out := []RuleSet{}
+	it := k.st(ctx).Iterator(keyRules, store.PrefixEnd(keyRules))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		var rs RuleSet
+		canon.MustDecode(it.Value(), &rs)
+		out = append(out, rs)
+	}
+	return out
+}
+
+// SetRules replaces a scope's rule set.
+func (k Keeper) SetRules(ctx chain.Context, m *MsgSetRules) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if err := k.requireOfficer(ctx, m.Officer); err != nil {
+		return err
+	}
+	if err := k.requireAsset(ctx, m.Asset); err != nil {
+		return err
+	}
+	for _, r := range m.Rules {
+		if err := r.Validate(m.Asset, k.native); err != nil {
+			return err
+		}
+	}
+	old, _ := k.Rules(ctx, m.Asset)
+	version := old.Version + 1
+	if len(m.Rules) == 0 {
+		k.st(ctx).Delete(rulesKey(m.Asset))
+	} else {
+		k.set(ctx, rulesKey(m.Asset), &RuleSet{Asset: m.Asset, Rules: m.Rules, Version: version, By: m.Officer, Height: ctx.Height})
+	}
+	ids := ""
+	for i, r := range m.Rules {
+		if i > 0 {
+			ids += ","
+		}
+		ids += r.ID
+	}
+	ctx.Emit(chain.NewEvent("compliance.rules_set", "scope", ScopeName(m.Asset), "version", chain.Uint(version),
+		"rules", ids, "by", m.Officer.String()))
+	return nil
+}
+
+// ---- deny lists and freezes ----
+
+// Denied returns the deny-list entry of a in scope asset ("" the chain-wide list).
+func (k Keeper) Denied(ctx chain.Context, asset string, a address.Address) (DenyEntry, bool) {
+	var e DenyEntry
+	ok := k.get(ctx, denyKey(asset, a), &e)
+	return e, ok
+}
+
+// DenyList lists a scope's deny list in address order.
+func (k Keeper) DenyList(ctx chain.Context, asset string) []DenyEntry {
+	p := cat(keyDeny, []byte(asset), sep)
+	out := []DenyEntry{}
+	it := k.st(ctx).Iterator(p, store.PrefixEnd(p))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		var e DenyEntry
+		canon.MustDecode(it.Value(), &e)
+		out = append(out, e)
+	}
+	return out
+}
+
+// Deny adds an account to a deny list.
+func (k Keeper) Deny(ctx chain.Context, m *MsgDeny) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if err := k.requireOfficer(ctx, m.Officer); err != nil {
+		return err
+	}
+	if err := k.requireAsset(ctx, m.Asset); err != nil {
+		return err
+	}
+	if _, ok := k.Denied(ctx, m.Asset, m.Account); ok {
+		return ErrAlreadyListed.Wrapf("%s is already on the %s deny list", m.Account, ScopeName(m.Asset))
+	}
+	k.set(ctx, denyKey(m.Asset, m.Account), &DenyEntry{Asset: m.Asset, Account: m.Account, Reason: m.Reason, By: m.Officer, Height: ctx.Height})
+	ctx.Emit(chain.NewEvent("compliance.denied", "scope", ScopeName(m.Asset), "account", m.Account.String(), "reason", m.Reason, "by", m.Officer.String()))
+	return nil
+}
+
+// Undeny takes an account off a deny list.
+func (k Keeper) Undeny(ctx chain.Context, m *MsgUndeny) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if err := k.requireOfficer(ctx, m.Officer); err != nil {
+		return err
+	}
+	if _, ok := k.Denied(ctx, m.Asset, m.Account); !ok {
+		return ErrNotListed.Wrapf("%s is not on the %s deny list", m.Account, ScopeName(m.Asset))
+	}
+	k.st(ctx).Delete(denyKey(m.Asset, m.Account))
+	ctx.Emit(chain.NewEvent("compliance.undenied", "scope", ScopeName(m.Asset), "account", m.Account.String(), "reason", m.Reason, "by", m.Officer.String()))
+	return nil
+}
+
+// Frozen returns the freeze of a's holding of asset.
+func (k Keeper) Frozen(ctx chain.Context, asset string, a address.Address) (Freeze, bool) {
+	var f Freeze
+	ok := k.get(ctx, freezeKey(asset, a), &f)
+	return f, ok
+}
+
+// Freezes lists the freezes of an asset ("" every asset) in key order.
+func (k Keeper) Freezes(ctx chain.Context, asset string) []Freeze {
+	p := keyFreeze
+	if asset != "" {
+		p = cat(keyFreeze, []byte(asset), sep)
+	}
+	out := []Freeze{}
+	it := k.st(ctx).Iterator(p, store.PrefixEnd(p))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		var f Freeze
+		canon.MustDecode(it.Value(), &f)
+		out = append(out, f)
+	}
+	return out
+}
+
+// SetFreeze freezes an account's holding of an asset (replacing an earlier freeze).
+func (k Keeper) SetFreeze(ctx chain.Context, m *MsgFreeze) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if err := k.requireOfficer(ctx, m.Officer); err != nil {
+		return err
+	}
+	if m.Asset == k.native {
+		return ErrNativeFreeze.Wrapf("%s pays fees; freeze the account's other assets instead", k.native)
+	}
+	if err := k.requireAsset(ctx, m.Asset); err != nil {
+		return err
+	}
+	bal := k.bank.Balance(ctx, m.Account, m.Asset)
+	floor := bal
+	if m.Amount != 0 {
+		if m.Amount > bal {
+			return ErrFreezeTooLarge.Wrapf("%s holds %s, cannot freeze %s", m.Account, coin.New(m.Asset, bal), coin.New(m.Asset, m.Amount))
+		}
+		floor = m.Amount
+	}
+	k.set(ctx, freezeKey(m.Asset, m.Account), &Freeze{Asset: m.Asset, Account: m.Account, Amount: m.Amount, Reason: m.Reason,
+		By: m.Officer, Height: ctx.Height, Floor: floor})
+	amount := "all"
+	if m.Amount != 0 {
+		amount = coin.New(m.Asset, m.Amount).String()
+	}
+	ctx.Emit(chain.NewEvent("compliance.frozen", "asset", m.Asset, "account", m.Account.String(), "amount", amount, "reason", m.Reason, "by", m.Officer.String()))
+	return nil
+}
+
+// Unfreeze lifts a freeze.
+func (k Keeper) Unfreeze(ctx chain.Context, m *MsgUnfreeze) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if err := k.requireOfficer(ctx, m.Officer); err != nil {
+		return err
+	}
+	if _, ok := k.Frozen(ctx, m.Asset, m.Account); !ok {
+		return ErrNotFrozen.Wrapf("%s's %s is not frozen", m.Account, m.Asset)
+	}
+	k.st(ctx).Delete(freezeKey(m.Asset, m.Account))
+	ctx.Emit(chain.NewEvent("compliance.unfrozen", "asset", m.Asset, "account", m.Account.String(), "reason", m.Reason, "by", m.Officer.String()))
+	return nil
+}
+
+// ---- holder accounting ----
+
+// holderOf is the key a's balances count under: its identity, or the account itself.
+func (k Keeper) holderOf(ctx chain.Context, a address.Address) []byte {
+	if id, ok := k.ids.Identity(ctx, a); ok {
+		return holderForIdentity(id)
+	}
+	return holderForAccount(a)
+}
+
+func holderForIdentity(id string) []byte        { return cat([]byte{'i'}, []byte(id)) }
+func holderForAccount(a address.Address) []byte { return cat([]byte{'a'}, a[:]) }
+
+// Holding is what a holder (identity or unlinked account) holds of asset.
+func (k Keeper) Holding(ctx chain.Context, asset string, holder []byte) coin.Amount {
+	var v coin.Amount
+	k.get(ctx, holdingKey(asset, holder), &v)
+	return v
+}
+
+// Holders is the number of holders (identities, and accounts without one) with a non-zero
+// balance of asset.
+func (k Keeper) Holders(ctx chain.Context, asset string) uint64 {
+	var n uint64
+	k.get(ctx, holdersKey(asset), &n)
+	return n
+}
+
+func (k Keeper) tracked(asset string, a address.Address) bool {
+	return asset != k.native && !k.modules[a]
+}
+
+// adjust moves holder's holding of asset by -sub then +add, keeping the holder count.
+func (k Keeper) adjust(ctx chain.Context, asset string, holder []byte, sub, add coin.Amount) {
+	key := holdingKey(asset, holder)
+	before := k.Holding(ctx, asset, holder)
+	after, err := before.Sub(sub)
+	if err == nil {
+		after, err = after.Add(add)
+	}
+	if err != nil {
+		// Holdings add up balances that bank keeps in range; this is a broken state.
+		panic(err)
+	}
+	if after == 0 {
+		k.st(ctx).Delete(key)
+	} else {
+		k.set(ctx, key, after)
+	}
+	n := k.Holders(ctx, asset)
+	switch {
+	case before == 0 && after != 0:
+		n++
+	case before != 0 && after == 0:
+		n--
+	default:
+		return
+	}
+	if n == 0 {
+		k.st(ctx).Delete(holdersKey(asset))
+	} else {
+		k.set(ctx, holdersKey(asset), n)
+	}
+}
+
+// BalanceChanged keeps the holder accounting (bank calls it on every balance change).
+func (k Keeper) BalanceChanged(ctx chain.Context, a address.Address, asset string, before, after coin.Amount) {
+	if !k.tracked(asset, a) {
+		return
+	}
+	k.adjust(ctx, asset, k.holderOf(ctx, a), before, after)
+}
+
+// AccountLinked moves a's holdings from the account to identity id (identity calls it after
+// linking).
+func (k Keeper) AccountLinked(ctx chain.Context, a address.Address, id string) {
+	k.moveHoldings(ctx, a, holderForAccount(a), holderForIdentity(id))
+}
+
+// AccountUnlinked moves a's holdings from identity id back to the account.
+func (k Keeper) AccountUnlinked(ctx chain.Context, a address.Address, id string) {
+	k.moveHoldings(ctx, a, holderForIdentity(id), holderForAccount(a))
+}
+
+func (k Keeper) moveHoldings(ctx chain.Context, a address.Address, from, to []byte) {
+	for _, c := range k.bank.Balances(ctx, a) {
+		if !k.tracked(c.Denom, a) {
+			continue
+		}
+		k.adjust(ctx, c.Denom, from, c.Amount, 0)
+		k.adjust(ctx, c.Denom, to, 0, c.Amount)
+	}
+}
+
+// ---- velocity ----
+
+// Velocity is what a holder sent of an asset under one velocity rule, in buckets of Window/12
+// seconds; only the last 12 buckets count.
+type Velocity struct {
+	Window  int64    `cbor:"1,keyasint" json:"window"`
+	Buckets []Bucket `cbor:"2,keyasint" json:"buckets"`
+}
+
+// Bucket is the amount sent in one bucket of time (Index = unix seconds / bucket length).
+type Bucket struct {
+	Index  int64       `cbor:"1,keyasint" json:"index"`
+	Amount coin.Amount `cbor:"2,keyasint" json:"amount,string"`
+}
+
+func bucketLen(window int64) int64 { return window / VelocityBuckets }
+
+// sent is the amount counted in the window ending now.
+func (v Velocity) sent(window, now int64) coin.Amount {
+	if v.Window != window {
+		return 0 // the rule's window changed: counting starts again
+	}
+	idx := now / bucketLen(window)
+	var sum coin.Amount
+	for _, b := range v.Buckets {
+		if b.Index > idx-VelocityBuckets && b.Index <= idx {
+			sum, _ = sum.Add(b.Amount) // bounded by amounts that existed: cannot overflow in practice; saturate otherwise
+		}
+	}
+	return sum
+}
+
+func (k Keeper) velocity(ctx chain.Context, asset, rule string, holder []byte) Velocity {
+	var v Velocity
+	k.get(ctx, velocityKey(asset, rule, holder), &v)
+	return v
+}
+
+func (k Keeper) recordVelocity(ctx chain.Context, asset, rule string, window int64, holder []byte, amount coin.Amount) {
+	v := k.velocity(ctx, asset, rule, holder)
+	now := ctx.Time.Unix()
+	idx := now / bucketLen(window)
+	kept := make([]Bucket, 0, VelocityBuckets)
+	if v.Window == window {
+		for _, b := range v.Buckets {
+			if b.Index > idx-VelocityBuckets && b.Index <= idx {
+				kept = append(kept, b)
+			}
+		}
+	}
+	if n := len(kept); n > 0 && kept[n-1].Index == idx {
+		s, err := kept[n-1].Amount.Add(amount)
+		if err != nil {
+			s = coin.Amount(^uint64(0))
+		}
+		kept[n-1].Amount = s
+	} else {
+		kept = append(kept, Bucket{Index: idx, Amount: amount})
+	}
+	k.set(ctx, velocityKey(asset, rule, holder), &Velocity{Window: window, Buckets: kept})
+}
+
+// ---- the decision ----
+
+// party is one side of a transfer, with what rules read about it loaded on first use.
+type party struct {
+	name   string // "sender" or "receiver"
+	addr   address.Address
+	holder []byte
+	claims *effective
+}
+
+type effective struct {
+	ok                bool // belongs to an identity
+	id                string
+	kycLevel          uint8
+	jurisdiction      string
+	investorType      string
+	sanctionsScreened bool
+}
+
+func (k Keeper) claimsOf(ctx chain.Context, p *party) *effective {
+	if p.claims == nil {
+		c, ok := k.ids.Claims(ctx, p.addr)
+		p.claims = &effective{ok: ok, id: c.IdentityID, kycLevel: c.KYCLevel, jurisdiction: c.Jurisdiction,
+			investorType: c.InvestorType, sanctionsScreened: c.SanctionsScreened}
+	}
+	return p.claims
+}
+
+func (k Keeper) holderOfParty(ctx chain.Context, p *party) []byte {
+	if p.holder == nil {
+		p.holder = k.holderOf(ctx, p.addr)
+	}
+	return p.holder
+}
+
+// transfer is one transfer under evaluation.
+type transfer struct {
+	from, to party
+	coin     coin.Coin
+	now      int64
+}
+
+// Decide evaluates a transfer against the freezes of its asset, the chain-wide rule set and the
+// asset's rule set, in that order, without changing state. The decision takes the most severe
+// outcome among the rules that hit (reject > hold > flag), attributed to the first rule with it.
+func (k Keeper) Decide(ctx chain.Context, from, to address.Address, c coin.Coin) Decision {
+	t := &transfer{from: party{name: "sender", addr: from}, to: party{name: "receiver", addr: to}, coin: c, now: ctx.Time.Unix()}
+	d := Decision{Outcome: OutcomeAllow, Hits: []RuleHit{}}
+	if reason, frozen := k.frozenCheck(ctx, t); frozen {
+		d.Outcome, d.Rule, d.Scope, d.Kind, d.Reason = OutcomeReject, RuleFrozen, c.Denom, RuleFrozen, reason
+		d.Hits = append(d.Hits, RuleHit{Rule: RuleFrozen, Scope: c.Denom, Outcome: OutcomeReject, Reason: reason})
+		return d
+	}
+	for _, asset := range []string{"", c.Denom} {
+		rs, ok := k.Rules(ctx, asset)
+		if !ok {
+			continue
+		}
+		for _, r := range rs.Rules {
+			reason, hit := k.evaluate(ctx, asset, r, t)
+			if !hit {
+				continue
+			}
+			if r.Params.Reason != "" {
+				reason = r.Params.Reason + ": " + reason
+			}
+			d.Hits = append(d.Hits, RuleHit{Rule: r.ID, Scope: ScopeName(asset), Outcome: r.Outcome, Reason: reason})
+			if severity(r.Outcome) > severity(d.Outcome) {
+				d.Outcome, d.Rule, d.Scope, d.Kind, d.Reason = r.Outcome, r.ID, ScopeName(asset), r.Kind, reason
+				d.Severity, d.HoldFor = "", 0
+				switch r.Outcome {
+				case OutcomeFlag:
+					d.Severity = r.Params.Severity
+					if d.Severity == "" {
+						d.Severity = defaultSeverity
+					}
+				case OutcomeHold:
+					d.HoldFor = r.Params.HoldFor
+					if d.HoldFor == 0 {
+						d.HoldFor = DefaultHoldFor
+					}
+				}
+			}
+			if d.Outcome == OutcomeReject {
+				return d
+			}
+		}
+	}
+	return d
+}
+
+func (k Keeper) frozenCheck(ctx chain.Context, t *transfer) (string, bool) {
+	if t.coin.Denom == k.native {
+		return "", false
+	}
+	if f, ok := k.Frozen(ctx, t.coin.Denom, t.from.addr); ok {
+		if f.Whole() {
+			return "sender " + t.from.addr.String() + "'s " + t.coin.Denom + " is frozen (" + f.Reason + ")", true
+		}
+		bal := k.bank.Balance(ctx, t.from.addr, t.coin.Denom)
+		if left, err := bal.Sub(t.coin.Amount); err != nil || left < f.Floor {
+			spendable, _ := bal.Sub(f.Floor)
+			return "sender " + t.from.addr.String() + " has " + coin.New(t.coin.Denom, f.Floor).String() + " frozen (" + f.Reason +
+				"); spendable: " + coin.New(t.coin.Denom, spendable).String(), true
+		}
+	}
+	if f, ok := k.Frozen(ctx, t.coin.Denom, t.to.addr); ok && f.Whole() {
+		return "receiver " + t.to.addr.String() + "'s " + t.coin.Denom + " is frozen (" + f.Reason + ")", true
+	}
+	return "", false
+}
+
+func exempt(r Rule, a address.Address) bool {
+	for _, e := range r.Params.Exempt {
+		if e == a {
+			return true
+		}
+	}
+	return false
+}
+
+// parties are the sides a party rule checks, without exempt accounts.
+func (t *transfer) parties(r Rule) []*party {
+	var out []*party
+	if r.Params.Side != SideReceiver && !exempt(r, t.from.addr) {
+		out = append(out, &t.from)
+	}
+	if r.Params.Side != SideSender && !exempt(r, t.to.addr) {
+		out = append(out, &t.to)
+	}
+	return out
+}
+
+// evaluate reports whether rule r (of scope asset) hits transfer t, and why.
+func (k Keeper) evaluate(ctx chain.Context, asset string, r Rule, t *transfer) (string, bool) {
+	p := r.Params
+	amt := t.coin.Amount
+	switch r.Kind {
+	case KindRequiredClaims:
+		for _, pt := range t.parties(r) {
+			if reason, hit := k.missingClaims(ctx, pt, p); hit {
+				return reason, true
+			}
+		}
+	case KindJurisdictionAllow, KindJurisdictionBlock:
+		for _, pt := range t.parties(r) {
+			c := k.claimsOf(ctx, pt)
+			listed := oneOf(c.jurisdiction, p.Jurisdictions)
+			switch {
+			case r.Kind == KindJurisdictionAllow && c.jurisdiction == "":
+				return pt.name + " " + pt.addr.String() + " has no jurisdiction claim that counts", true
+			case r.Kind == KindJurisdictionAllow && !listed:
+				return pt.name + "'s jurisdiction " + c.jurisdiction + " is not among the allowed", true
+			case r.Kind == KindJurisdictionBlock && listed:
+				return pt.name + "'s jurisdiction " + c.jurisdiction + " is blocked", true
+			}
+		}
+	case KindDenyList:
+		for _, pt := range t.parties(r) {
+			if e, ok := k.Denied(ctx, asset, pt.addr); ok {
+				return pt.name + " " + pt.addr.String() + " is on the " + ScopeName(asset) + " deny list (" + e.Reason + ")", true
+			}
+		}
+	case KindLockup:
+		if t.now < p.Until && !exempt(r, t.from.addr) {
+			return t.coin.Denom + " is locked up until " + time.Unix(p.Until, 0).UTC().Format(time.RFC3339), true
+		}
+	case KindLargeTransfer:
+		if amt >= p.Amount && !exempt(r, t.from.addr) && !exempt(r, t.to.addr) {
+			return coin.New(t.coin.Denom, amt).String() + " is at or above the large-transfer threshold " + coin.New(t.coin.Denom, p.Amount).String(), true
+		}
+	case KindVelocity:
+		if exempt(r, t.from.addr) {
+			return "", false
+		}
+		sent := k.velocity(ctx, asset, r.ID, k.holderOfParty(ctx, &t.from)).sent(p.Window, t.now)
+		total, err := sent.Add(amt)
+		if err != nil || total > p.Amount {
+			return "the sender's identity has sent " + coin.New(t.coin.Denom, sent).String() + " in the last " +
+				chain.Uint(p.Window) + " s; with this transfer it would exceed the limit of " + coin.New(t.coin.Denom, p.Amount).String(), true
+		}
+	case KindMaxHolders:
+		if exempt(r, t.to.addr) || k.modules[t.to.addr] {
+			return "", false
+		}
+		fh, th := k.holderOfParty(ctx, &t.from), k.holderOfParty(ctx, &t.to)
+		if string(fh) == string(th) || k.Holding(ctx, asset, th) != 0 {
+			return "", false // no new holder
+		}
+		n := k.Holders(ctx, asset) + 1
+		if !k.modules[t.from.addr] && k.Holding(ctx, asset, fh) == amt {
+			n-- // the sender leaves as the receiver joins
+		}
+		if n > p.MaxHolders {
+			return "the receiver would be holder number " + chain.Uint(n) + " of " + asset + "; at most " + chain.Uint(p.MaxHolders) + " are allowed", true
+		}
+	case KindMaxBalance:
+		if exempt(r, t.to.addr) || k.modules[t.to.addr] {
+			return "", false
+		}
+		fh, th := k.holderOfParty(ctx, &t.from), k.holderOfParty(ctx, &t.to)
+		if string(fh) == string(th) {
+			return "", false
+		}
+		limit := coin.Amount(^uint64(0))
+		if p.Amount != 0 {
+			limit = p.Amount
+		}
+		if p.Bps != 0 {
+			byShare, _, err := k.bank.Supply(ctx, asset).MulDiv(uint64(p.Bps), BpsDenominator)
+			if err == nil && byShare < limit {
+				limit = byShare
+			}
+		}
+		after, err := k.Holding(ctx, asset, th).Add(amt)
+		if err != nil || after > limit {
+			return "the receiver's identity would hold " + coin.New(asset, after).String() + "; the limit is " + coin.New(asset, limit).String(), true
+		}
+	}
+	return "", false
+}
+
+func (k Keeper) missingClaims(ctx chain.Context, pt *party, p Params) (string, bool) {
+	c := k.claimsOf(ctx, pt)
+	who := pt.name + " " + pt.addr.String()
+	if !c.ok {
+		return who + " belongs to no verified identity", true
+	}
+	if p.KYCLevel != 0 && c.kycLevel < p.KYCLevel {
+		if c.kycLevel == 0 {
+			return who + " has no KYC level that counts (none issued, expired, revoked, or from an untrusted issuer); " + chain.Uint(uint64(p.KYCLevel)) + " is required", true
+		}
+		return who + " has KYC level " + chain.Uint(uint64(c.kycLevel)) + "; " + chain.Uint(uint64(p.KYCLevel)) + " is required", true
+	}
+	if len(p.InvestorTypes) > 0 && !oneOf(c.investorType, p.InvestorTypes) {
+		have := c.investorType
+		if have == "" {
+			have = "none that counts"
+		}
+		return who + " has investor type " + have + "; required: one of " + joinList(p.InvestorTypes), true
+	}
+	if p.Jurisdiction && c.jurisdiction == "" {
+		return who + " has no jurisdiction claim that counts", true
+	}
+	if p.Sanctions && !c.sanctionsScreened {
+		return who + " has no sanctions screening that counts", true
+	}
+	return "", false
+}
+
+func joinList(l []string) string {
+	s := ""
+	for i, v := range l {
+		if i > 0 {
+			s += ", "
+		}
+		s += v
+	}
+	return s
+}
+
+// Review decides a transfer between parties and applies the decision (bank calls it before it
+// moves anything): allow and flag let bank move the amount; hold takes the amount into a hold
+// (held is true: bank moves nothing more); reject returns ErrRejected, naming the rule, and
+// records the decision in an event that outlives the failed tx.
+func (k Keeper) Review(ctx chain.Context, from, to address.Address, c coin.Coin) (held bool, err error) {
+	d := k.Decide(ctx, from, to, c)
+	if d.Outcome == OutcomeAllow && len(d.Hits) == 0 {
+		k.countVelocity(ctx, from, c)
+		return false, nil
+	}
+	ev := chain.NewEvent("compliance.decision", "outcome", d.Outcome, "rule", d.Rule, "scope", d.Scope, "kind", d.Kind,
+		"asset", c.Denom, "from", from.String(), "to", to.String(), "amount", c.String(), "reason", d.Reason)
+	switch d.Outcome {
+	case OutcomeReject:
+		ctx.EmitKept(ev)
+		return false, ErrRejected.Wrapf("rule %s (%s, %s): %s", d.Rule, d.Scope, d.Kind, d.Reason)
+	case OutcomeFlag:
+		id := k.openAlert(ctx, from, to, c, d)
+		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "severity", Value: d.Severity, Index: true}, chain.Attr{Key: "alert", Value: chain.Uint(id), Index: true})
+		ctx.Emit(ev)
+	case OutcomeHold:
+		if err := k.bank.Send(ctx, from, HoldAccount, c); err != nil {
+			return false, err
+		}
+		h := k.openHold(ctx, from, to, c, d)
+		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "hold", Value: chain.Uint(h.ID), Index: true}, chain.Attr{Key: "deadline", Value: chain.Uint(h.Deadline), Index: true})
+		ctx.Emit(ev)
+		held = true
+	}
+	k.countVelocity(ctx, from, c)
+	return held, nil
+}
+
+// countVelocity adds a settled (or held) transfer to the sender's velocity under every velocity
+// rule of the asset that applies to it.
+func (k Keeper) countVelocity(ctx chain.Context, from address.Address, c coin.Coin) {
+	rs, ok := k.Rules(ctx, c.Denom)
+	if !ok {
+		return
+	}
+	for _, r := range rs.Rules {
+		if r.Kind == KindVelocity && !exempt(r, from) {
+			k.recordVelocity(ctx, c.Denom, r.ID, r.Params.Window, k.holderOf(ctx, from), c.Amount)
+		}
+	}
+}
