@@ -21,8 +21,8 @@ import (
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
-	"github.com/girder-chain/girder/x/fees"
 	"github.com/girder-chain/girder/x/compliance"
+	"github.com/girder-chain/girder/x/fees"
 	"github.com/girder-chain/girder/x/identity"
 )
 
