@@ -33,8 +33,9 @@ const (
 
 // idScenario drives a chain whose genesis has an admin, a KYC provider and a compliance officer.
 type idScenario struct {
-	h      *harness
-	nonces map[int]uint64
+	h           *harness
+	nonces      map[int]uint64
+	lastResults *abci.FinalizeBlockResponse
 }
 
 func newIDScenario(t *testing.T, tree *store.Tree) *idScenario {
@@ -91,6 +92,7 @@ func (s *idScenario) block(outs ...outcome) {
 		txs = append(txs, o.raw)
 	}
 	res := s.h.block(txs...)
+	s.lastResults = res
 	for i, o := range outs {
 		r := res.TxResults[i]
 		if r.Code != o.code || (o.code != 0 && r.Codespace != o.module) {

@@ -150,15 +150,33 @@ func (k Keeper) requireAsset(ctx chain.Context, asset string) error {
 
 // ---- rule sets ----
 
-// Rules returns the rule set of a scope ("" is the chain-wide set); ok is false when it has none.
+// Rules returns the rule set of a scope ("" is the chain-wide set); ok is false when it has no
+// rules.
 func (k Keeper) Rules(ctx chain.Context, asset string) (RuleSet, bool) {
+	rs, _ := k.ruleSet(ctx, asset)
+	return rs, len(rs.Rules) > 0
+}
+
+// ruleSet returns a scope's record, also when its rules were removed (it keeps the version).
+func (k Keeper) ruleSet(ctx chain.Context, asset string) (RuleSet, bool) {
 	var rs RuleSet
 	ok := k.get(ctx, rulesKey(asset), &rs)
 	return rs, ok
 }
 
-// RuleSets lists every rule set, the chain-wide one first, then assets in denom order.
+// RuleSets lists every rule set with rules, the chain-wide one first, then assets in denom order.
 func (k Keeper) RuleSets(ctx chain.Context) []RuleSet {
+	out := []RuleSet{}
+	for _, rs := range k.allRuleSets(ctx) {
+		if len(rs.Rules) > 0 {
+			out = append(out, rs)
+		}
+	}
+	return out
+}
+
+// allRuleSets lists every scope's record, also those whose rules were removed.
+func (k Keeper) allRuleSets(ctx chain.Context) []RuleSet {
 	out := []RuleSet{}
 	it := k.st(ctx).Iterator(keyRules, store.PrefixEnd(keyRules))
 	defer it.Close()
@@ -186,13 +204,10 @@ func (k Keeper) SetRules(ctx chain.Context, m *MsgSetRules) error {
 			return err
 		}
 	}
-	old, _ := k.Rules(ctx, m.Asset)
+	old, _ := k.ruleSet(ctx, m.Asset)
 	version := old.Version + 1
-	if len(m.Rules) == 0 {
-		k.st(ctx).Delete(rulesKey(m.Asset))
-	} else {
-		k.set(ctx, rulesKey(m.Asset), &RuleSet{Asset: m.Asset, Rules: m.Rules, Version: version, By: m.Officer, Height: ctx.Height})
-	}
+	// A removed set stays as a record without rules, so that versions only ever go up.
+	k.set(ctx, rulesKey(m.Asset), &RuleSet{Asset: m.Asset, Rules: m.Rules, Version: version, By: m.Officer, Height: ctx.Height})
 	ids := ""
 	for i, r := range m.Rules {
 		if i > 0 {
@@ -537,17 +552,27 @@ type transfer struct {
 // asset's rule set, in that order, without changing state. The decision takes the most severe
 // outcome among the rules that hit (reject > hold > flag), attributed to the first rule with it.
 func (k Keeper) Decide(ctx chain.Context, from, to address.Address, c coin.Coin) Decision {
+	d, _ := k.decide(ctx, from, to, c)
+	return d
+}
+
+// decide is Decide that also returns the asset's rule set (Review counts velocity with it).
+func (k Keeper) decide(ctx chain.Context, from, to address.Address, c coin.Coin) (Decision, RuleSet) {
+	var assetRules RuleSet
 	t := &transfer{from: party{name: "sender", addr: from}, to: party{name: "receiver", addr: to}, coin: c, now: ctx.Time.Unix()}
 	d := Decision{Outcome: OutcomeAllow, Hits: []RuleHit{}}
 	if reason, frozen := k.frozenCheck(ctx, t); frozen {
 		d.Outcome, d.Rule, d.Scope, d.Kind, d.Reason = OutcomeReject, RuleFrozen, c.Denom, RuleFrozen, reason
 		d.Hits = append(d.Hits, RuleHit{Rule: RuleFrozen, Scope: c.Denom, Outcome: OutcomeReject, Reason: reason})
-		return d
+		return d, assetRules
 	}
 	for _, asset := range []string{"", c.Denom} {
 		rs, ok := k.Rules(ctx, asset)
 		if !ok {
 			continue
+		}
+		if asset != "" {
+			assetRules = rs
 		}
 		for _, r := range rs.Rules {
 			reason, hit := k.evaluate(ctx, asset, r, t)
@@ -575,11 +600,11 @@ func (k Keeper) Decide(ctx chain.Context, from, to address.Address, c coin.Coin)
 				}
 			}
 			if d.Outcome == OutcomeReject {
-				return d
+				return d, assetRules
 			}
 		}
 	}
-	return d
+	return d, assetRules
 }
 
 func (k Keeper) frozenCheck(ctx chain.Context, t *transfer) (string, bool) {
@@ -757,9 +782,9 @@ func joinList(l []string) string {
 // (held is true: bank moves nothing more); reject returns ErrRejected, naming the rule, and
 // records the decision in an event that outlives the failed tx.
 func (k Keeper) Review(ctx chain.Context, from, to address.Address, c coin.Coin) (held bool, err error) {
-	d := k.Decide(ctx, from, to, c)
-	if d.Outcome == OutcomeAllow && len(d.Hits) == 0 {
-		k.countVelocity(ctx, from, c)
+	d, rs := k.decide(ctx, from, to, c)
+	if d.Outcome == OutcomeAllow {
+		k.countVelocity(ctx, rs, from, c)
 		return false, nil
 	}
 	ev := chain.NewEvent("compliance.decision", "outcome", d.Outcome, "rule", d.Rule, "scope", d.Scope, "kind", d.Kind,
@@ -781,17 +806,13 @@ func (k Keeper) Review(ctx chain.Context, from, to address.Address, c coin.Coin)
 		ctx.Emit(ev)
 		held = true
 	}
-	k.countVelocity(ctx, from, c)
+	k.countVelocity(ctx, rs, from, c)
 	return held, nil
 }
 
 // countVelocity adds a settled (or held) transfer to the sender's velocity under every velocity
 // rule of the asset that applies to it.
-func (k Keeper) countVelocity(ctx chain.Context, from address.Address, c coin.Coin) {
-	rs, ok := k.Rules(ctx, c.Denom)
-	if !ok {
-		return
-	}
+func (k Keeper) countVelocity(ctx chain.Context, rs RuleSet, from address.Address, c coin.Coin) {
 	for _, r := range rs.Rules {
 		if r.Kind == KindVelocity && !exempt(r, from) {
 			k.recordVelocity(ctx, c.Denom, r.ID, r.Params.Window, k.holderOf(ctx, from), c.Amount)

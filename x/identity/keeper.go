@@ -6,6 +6,7 @@ package identity
 
 import (
 	"encoding/binary"
+	"sort"
 	"strings"
 
 	"github.com/girder-chain/girder/address"
@@ -30,6 +31,7 @@ var (
 	keyByIssuer   = []byte("y/") // y/<addr20><cred8> → 1 (credentials of an issuer)
 	keyRevocation = []byte("r/") // r/<cred8> → Revocation (a copy, so a lost revocation shows)
 	keyTrust      = []byte("t/") // t/<addr20> → Trust
+	keyLive       = []byte("l/") // l/<id> → []uint64: the identity's unrevoked credentials, ascending (one read for Claims)
 	keySequence   = []byte("seq")
 )
 
@@ -235,11 +237,9 @@ func (k Keeper) IdentityClaims(ctx chain.Context, id string) EffectiveClaims {
 	now := ctx.Time.Unix()
 	filled := map[string]bool{}
 	trust := map[address.Address]Trust{} // a cache: looked up by key, never iterated
-	p := byIdentityPrefix(id)
-	it := k.st(ctx).ReverseIterator(p, store.PrefixEnd(p))
-	defer it.Close()
-	for ; it.Valid() && len(filled) < len(ClaimKinds); it.Next() {
-		c, _ := k.Credential(ctx, binary.BigEndian.Uint64(it.Key()[len(p):]))
+	live := k.live(ctx, id)
+	for i := len(live) - 1; i >= 0 && len(filled) < len(ClaimKinds); i-- {
+		c, _ := k.Credential(ctx, live[i])
 		if c.StatusAt(now) != StatusActive {
 			continue
 		}
@@ -380,7 +380,32 @@ func (k Keeper) Unlink(ctx chain.Context, m *MsgUnlink) error {
 	return nil
 }
 
+func liveKey(id string) []byte { return cat(keyLive, []byte(id)) }
+
+// live lists identity id's unrevoked credentials, ascending.
+func (k Keeper) live(ctx chain.Context, id string) []uint64 {
+	var ids []uint64
+	k.get(ctx, liveKey(id), &ids)
+	return ids
+}
+
+func (k Keeper) setLive(ctx chain.Context, id string, ids []uint64) {
+	if len(ids) == 0 {
+		k.st(ctx).Delete(liveKey(id))
+		return
+	}
+	k.set(ctx, liveKey(id), ids)
+}
+
 func (k Keeper) putCredential(ctx chain.Context, c *Credential) {
+	if c.Revocation == nil {
+		ids := k.live(ctx, c.Identity)
+		i := sort.Search(len(ids), func(i int) bool { return ids[i] >= c.ID })
+		if i == len(ids) || ids[i] != c.ID {
+			ids = append(ids[:i], append([]uint64{c.ID}, ids[i:]...)...)
+			k.setLive(ctx, c.Identity, ids)
+		}
+	}
 	k.set(ctx, credentialKey(c.ID), c)
 	k.st(ctx).Set(cat(byIdentityPrefix(c.Identity), be64(c.ID)), marker)
 	k.st(ctx).Set(cat(byIssuerPrefix(c.Issuer), be64(c.ID)), marker)
@@ -476,6 +501,13 @@ func (k Keeper) Revoke(ctx chain.Context, m *MsgRevoke) error {
 	c.Revocation = &Revocation{By: m.By, Reason: m.Reason, Height: ctx.Height, Time: ctx.Time.Unix()}
 	k.set(ctx, credentialKey(c.ID), &c)
 	k.set(ctx, revocationKey(c.ID), c.Revocation)
+	ids := k.live(ctx, c.Identity)
+	for i, v := range ids {
+		if v == c.ID {
+			k.setLive(ctx, c.Identity, append(ids[:i:i], ids[i+1:]...))
+			break
+		}
+	}
 	ctx.Emit(chain.NewEvent("identity.credential_revoked", "credential", chain.Uint(c.ID), "id", c.Identity, "issuer", c.Issuer.String(),
 		"by", m.By.String(), "reason", m.Reason))
 	return nil

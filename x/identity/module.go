@@ -317,7 +317,44 @@ func (m *Module) Invariants() []chain.Invariant {
 		{Name: "identity/links", Check: m.checkLinks},
 		{Name: "identity/credentials", Check: m.checkCredentials},
 		{Name: "identity/trust", Check: m.checkTrustRecords},
+		{Name: "identity/live-credentials", Check: m.checkLive},
 	}
+}
+
+// checkLive: each identity's list of unrevoked credentials is exactly those of its credentials
+// that are not revoked, ascending.
+func (m *Module) checkLive(ctx chain.Context) error {
+	k := m.Keeper
+	want := map[string][]uint64{}
+	it := k.st(ctx).Iterator(keyCredential, store.PrefixEnd(keyCredential))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		var c Credential
+		canon.MustDecode(it.Value(), &c)
+		if c.Revocation == nil {
+			want[c.Identity] = append(want[c.Identity], c.ID)
+		}
+	}
+	li := k.st(ctx).Iterator(keyLive, store.PrefixEnd(keyLive))
+	defer li.Close()
+	for ; li.Valid(); li.Next() {
+		id := string(li.Key()[len(keyLive):])
+		var got []uint64
+		canon.MustDecode(li.Value(), &got)
+		if fmt.Sprint(got) != fmt.Sprint(want[id]) {
+			return fmt.Errorf("identity %q lists unrevoked credentials %v, its credentials give %v", id, got, want[id])
+		}
+		delete(want, id)
+	}
+	ids := make([]string, 0, len(want))
+	for id := range want {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if len(ids) > 0 {
+		return fmt.Errorf("identity %q has unrevoked credentials %v but no list of them", ids[0], want[ids[0]])
+	}
+	return nil
 }
 
 func (m *Module) checkLinks(ctx chain.Context) error {
