@@ -22,3 +22,9 @@ type Compliance interface {
 type BalanceHook interface {
 	BalanceChanged(ctx chain.Context, a address.Address, denom string, before, after coin.Amount)
 }
+
+// SupplyHook is told of every change of a denom's supply (mint and burn); x/distributions keeps
+// supply history for checkpoints. A BalanceHook given to SetHooks that is also a SupplyHook gets both.
+type SupplyHook interface {
+	SupplyChanged(ctx chain.Context, denom string, before, after coin.Amount)
+}

@@ -39,7 +39,8 @@ type Keeper struct {
 
 type hooks struct {
 	compliance Compliance
-	balances   BalanceHook
+	balances   []BalanceHook
+	supplies   []SupplyHook
 }
 
 // NewKeeper makes the bank keeper. blocked maps module accounts (which users may not send to,
@@ -49,9 +50,28 @@ func NewKeeper(accounts Accounts, blocked map[address.Address]string) Keeper {
 }
 
 // SetHooks wires the compliance engine (asked before every transfer between parties) and the
-// balance hook (told of every balance change). Every copy of the keeper sees them.
-func (k Keeper) SetHooks(c Compliance, b BalanceHook) {
-	k.hooks.compliance, k.hooks.balances = c, b
+// balance hooks (told of every balance change, in order; those that are also SupplyHooks are told
+// of every supply change). Every copy of the keeper sees them.
+func (k Keeper) SetHooks(c Compliance, b ...BalanceHook) {
+	k.hooks.compliance, k.hooks.balances, k.hooks.supplies = c, b, nil
+	for _, h := range b {
+		if s, ok := h.(SupplyHook); ok {
+			k.hooks.supplies = append(k.hooks.supplies, s)
+		}
+	}
+}
+
+func (k Keeper) balanceChanged(ctx chain.Context, a address.Address, denom string, before, after coin.Amount) {
+	for _, h := range k.hooks.balances {
+		h.BalanceChanged(ctx, a, denom, before, after)
+	}
+}
+
+func (k Keeper) setSupply(ctx chain.Context, denom string, before, after coin.Amount) {
+	k.setAmount(ctx, append(append([]byte{}, keySupply...), denom...), after)
+	for _, h := range k.hooks.supplies {
+		h.SupplyChanged(ctx, denom, before, after)
+	}
 }
 
 func (k Keeper) checkRecipient(to address.Address) error {
@@ -193,9 +213,7 @@ func (k Keeper) debit(ctx chain.Context, a address.Address, c coin.Coin) error {
 		return ErrInsufficientFunds.Wrapf("%s has %s, needs %s", a, coin.New(c.Denom, have), c)
 	}
 	k.setAmount(ctx, key, left)
-	if k.hooks.balances != nil {
-		k.hooks.balances.BalanceChanged(ctx, a, c.Denom, have, left)
-	}
+	k.balanceChanged(ctx, a, c.Denom, have, left)
 	return nil
 }
 
@@ -207,9 +225,7 @@ func (k Keeper) credit(ctx chain.Context, a address.Address, c coin.Coin) error 
 	}
 	k.accounts.Ensure(ctx, a)
 	k.setAmount(ctx, key, sum)
-	if k.hooks.balances != nil {
-		k.hooks.balances.BalanceChanged(ctx, a, c.Denom, sum-c.Amount, sum)
-	}
+	k.balanceChanged(ctx, a, c.Denom, sum-c.Amount, sum)
 	return nil
 }
 
@@ -218,15 +234,15 @@ func (k Keeper) Mint(ctx chain.Context, to address.Address, c coin.Coin) error {
 	if err := k.requireDenom(ctx, c.Denom); err != nil {
 		return err
 	}
-	sk := append(append([]byte{}, keySupply...), c.Denom...)
-	s, err := k.getAmount(ctx, sk).Add(c.Amount)
+	before := k.Supply(ctx, c.Denom)
+	s, err := before.Add(c.Amount)
 	if err != nil {
 		return ErrOverflow.Wrapf("supply of %s", c.Denom)
 	}
 	if err := k.credit(ctx, to, c); err != nil {
 		return err
 	}
-	k.setAmount(ctx, sk, s)
+	k.setSupply(ctx, c.Denom, before, s)
 	ctx.Emit(chain.NewEvent("bank.mint", "to", to.String(), "amount", c.String()))
 	return nil
 }
@@ -239,12 +255,12 @@ func (k Keeper) Burn(ctx chain.Context, from address.Address, c coin.Coin) error
 	if err := k.debit(ctx, from, c); err != nil {
 		return err
 	}
-	sk := append(append([]byte{}, keySupply...), c.Denom...)
-	s, err := k.getAmount(ctx, sk).Sub(c.Amount)
+	before := k.Supply(ctx, c.Denom)
+	s, err := before.Sub(c.Amount)
 	if err != nil {
 		return ErrOverflow.Wrapf("burn of %s exceeds supply", c)
 	}
-	k.setAmount(ctx, sk, s)
+	k.setSupply(ctx, c.Denom, before, s)
 	ctx.Emit(chain.NewEvent("bank.burn", "from", from.String(), "amount", c.String()))
 	return nil
 }
