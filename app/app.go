@@ -13,6 +13,7 @@ import (
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/store"
 	"github.com/girder-chain/girder/tx"
+	"github.com/girder-chain/girder/x/assets"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
 	"github.com/girder-chain/girder/x/compliance"
@@ -44,6 +45,7 @@ type App struct {
 	Fees       fees.Keeper
 	Identity   identity.Keeper
 	Compliance compliance.Keeper
+	Assets     assets.Keeper
 
 	chainID string
 	check   checkState
@@ -63,8 +65,11 @@ func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 	a.Compliance = compliance.NewKeeper(a.Bank, a.Identity, a.Auth, fees.DefaultParams().Denom, []address.Address{fees.PoolAddress})
 	a.Bank.SetHooks(a.Compliance, a.Compliance)
 	a.Identity.SetHooks(a.Compliance)
+	a.Assets = assets.NewKeeper(a.Bank, a.Compliance, a.Identity, a.Auth)
+	a.Compliance.SetAssets(a.Assets)
 	a.modules = []chain.Module{auth.NewModule(a.Auth), bank.NewModule(a.Bank), fees.NewModule(a.Fees),
-		identity.NewModule(a.Identity).WithBlockTime(blockTimeOf), compliance.NewModule(a.Compliance).WithBlockTime(blockTimeOf)}
+		identity.NewModule(a.Identity).WithBlockTime(blockTimeOf), compliance.NewModule(a.Compliance).WithBlockTime(blockTimeOf),
+		assets.NewModule(a.Assets)}
 	for _, m := range a.modules {
 		for _, r := range m.Routes() {
 			a.reg.Register(r.Msg)

@@ -19,6 +19,7 @@ import (
 	"github.com/girder-chain/girder/app"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/tx"
+	"github.com/girder-chain/girder/x/assets"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
 	"github.com/girder-chain/girder/x/compliance"
@@ -72,7 +73,11 @@ func AppGenesis(balances []bank.Balance, roles ...auth.GenesisRole) (json.RawMes
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": identityG, "compliance": complianceG})
+	assetsG, err := json.Marshal(assets.DefaultGenesis())
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": identityG, "compliance": complianceG, "assets": assetsG})
 }
 
 // AdminRoles are the genesis grants of the admin role to addrs.

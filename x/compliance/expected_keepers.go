@@ -32,3 +32,9 @@ type Roles interface {
 
 // RoleComplianceOfficer is the auth role that changes rules, lists and freezes and decides holds.
 const RoleComplianceOfficer = "compliance_officer"
+
+// Assets is what compliance needs from x/assets: whether an asset is paused (then every transfer
+// of it is rejected, rule "paused").
+type Assets interface {
+	Paused(ctx chain.Context, denom string) (paused bool, reason string)
+}

@@ -73,7 +73,13 @@ type Keeper struct {
 	roles   Roles
 	native  string                   // the gas token: no holder accounting, no freezes
 	modules map[address.Address]bool // module accounts: not holders
+	gate    *assetGate               // shared by every copy, set once at wiring
 }
+
+type assetGate struct{ assets Assets }
+
+// SetAssets wires who says whether an asset is paused (x/assets). Every copy of the keeper sees it.
+func (k Keeper) SetAssets(a Assets) { k.gate.assets = a }
 
 // NewKeeper makes the keeper. native is the gas token's denom; modules are the module accounts
 // (they are not counted as holders; HoldAccount is added).
@@ -82,7 +88,7 @@ func NewKeeper(bank Bank, ids Identities, roles Roles, native string, modules []
 	for _, a := range modules {
 		m[a] = true
 	}
-	return Keeper{bank: bank, ids: ids, roles: roles, native: native, modules: m}
+	return Keeper{bank: bank, ids: ids, roles: roles, native: native, modules: m, gate: &assetGate{}}
 }
 
 func be64(n uint64) []byte {
@@ -310,44 +316,55 @@ func (k Keeper) SetFreeze(ctx chain.Context, m *MsgFreeze) error {
 	if err := k.requireOfficer(ctx, m.Officer); err != nil {
 		return err
 	}
-	if m.Asset == k.native {
+	return k.Freeze(ctx, m.Asset, m.Account, m.Amount, m.Reason, m.Officer)
+}
+
+// Freeze freezes account's holding of asset (amount 0: all of it), by an officer or the asset's
+// controller (the caller checks the authority). It replaces an earlier freeze.
+func (k Keeper) Freeze(ctx chain.Context, asset string, account address.Address, amount coin.Amount, reason string, by address.Address) error {
+	if asset == k.native {
 		return ErrNativeFreeze.Wrapf("%s pays fees; freeze the account's other assets instead", k.native)
 	}
-	if err := k.requireAsset(ctx, m.Asset); err != nil {
+	if err := k.requireAsset(ctx, asset); err != nil {
 		return err
 	}
-	bal := k.bank.Balance(ctx, m.Account, m.Asset)
+	bal := k.bank.Balance(ctx, account, asset)
 	floor := bal
-	if m.Amount != 0 {
-		if m.Amount > bal {
-			return ErrFreezeTooLarge.Wrapf("%s holds %s, cannot freeze %s", m.Account, coin.New(m.Asset, bal), coin.New(m.Asset, m.Amount))
+	if amount != 0 {
+		if amount > bal {
+			return ErrFreezeTooLarge.Wrapf("%s holds %s, cannot freeze %s", account, coin.New(asset, bal), coin.New(asset, amount))
 		}
-		floor = m.Amount
+		floor = amount
 	}
-	k.set(ctx, freezeKey(m.Asset, m.Account), &Freeze{Asset: m.Asset, Account: m.Account, Amount: m.Amount, Reason: m.Reason,
-		By: m.Officer, Height: ctx.Height, Floor: floor})
-	amount := "all"
-	if m.Amount != 0 {
-		amount = coin.New(m.Asset, m.Amount).String()
+	k.set(ctx, freezeKey(asset, account), &Freeze{Asset: asset, Account: account, Amount: amount, Reason: reason,
+		By: by, Height: ctx.Height, Floor: floor})
+	shown := "all"
+	if amount != 0 {
+		shown = coin.New(asset, amount).String()
 	}
-	ctx.Emit(chain.NewEvent("compliance.frozen", "asset", m.Asset, "account", m.Account.String(), "amount", amount, "reason", m.Reason, "by", m.Officer.String()))
+	ctx.Emit(chain.NewEvent("compliance.frozen", "asset", asset, "account", account.String(), "amount", shown, "reason", reason, "by", by.String()))
 	return nil
 }
 
-// Unfreeze lifts a freeze.
-func (k Keeper) Unfreeze(ctx chain.Context, m *MsgUnfreeze) error {
+// Unfreeze lifts the freeze of account's holding of asset (the caller checks the authority).
+func (k Keeper) Unfreeze(ctx chain.Context, asset string, account address.Address, reason string, by address.Address) error {
+	if _, ok := k.Frozen(ctx, asset, account); !ok {
+		return ErrNotFrozen.Wrapf("%s's %s is not frozen", account, asset)
+	}
+	k.st(ctx).Delete(freezeKey(asset, account))
+	ctx.Emit(chain.NewEvent("compliance.unfrozen", "asset", asset, "account", account.String(), "reason", reason, "by", by.String()))
+	return nil
+}
+
+// LiftFreeze lifts a freeze (msg unfreeze, by a compliance officer).
+func (k Keeper) LiftFreeze(ctx chain.Context, m *MsgUnfreeze) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
 	if err := k.requireOfficer(ctx, m.Officer); err != nil {
 		return err
 	}
-	if _, ok := k.Frozen(ctx, m.Asset, m.Account); !ok {
-		return ErrNotFrozen.Wrapf("%s's %s is not frozen", m.Account, m.Asset)
-	}
-	k.st(ctx).Delete(freezeKey(m.Asset, m.Account))
-	ctx.Emit(chain.NewEvent("compliance.unfrozen", "asset", m.Asset, "account", m.Account.String(), "reason", m.Reason, "by", m.Officer.String()))
-	return nil
+	return k.Unfreeze(ctx, m.Asset, m.Account, m.Reason, m.Officer)
 }
 
 // ---- holder accounting ----
@@ -561,6 +578,14 @@ func (k Keeper) decide(ctx chain.Context, from, to address.Address, c coin.Coin)
 	var assetRules RuleSet
 	t := &transfer{from: party{name: "sender", addr: from}, to: party{name: "receiver", addr: to}, coin: c, now: ctx.Time.Unix()}
 	d := Decision{Outcome: OutcomeAllow, Hits: []RuleHit{}}
+	if k.gate.assets != nil {
+		if paused, why := k.gate.assets.Paused(ctx, c.Denom); paused {
+			reason := c.Denom + " is paused by its controller (" + why + ")"
+			d.Outcome, d.Rule, d.Scope, d.Kind, d.Reason = OutcomeReject, RulePaused, c.Denom, RulePaused, reason
+			d.Hits = append(d.Hits, RuleHit{Rule: RulePaused, Scope: c.Denom, Outcome: OutcomeReject, Reason: reason})
+			return d, assetRules
+		}
+	}
 	if reason, frozen := k.frozenCheck(ctx, t); frozen {
 		d.Outcome, d.Rule, d.Scope, d.Kind, d.Reason = OutcomeReject, RuleFrozen, c.Denom, RuleFrozen, reason
 		d.Hits = append(d.Hits, RuleHit{Rule: RuleFrozen, Scope: c.Denom, Outcome: OutcomeReject, Reason: reason})

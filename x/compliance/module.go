@@ -42,7 +42,7 @@ func (m *Module) Routes() []chain.Route {
 		{Msg: &MsgDeny{}, Handle: func(ctx chain.Context, msg tx.Msg) error { return k.Deny(ctx, msg.(*MsgDeny)) }},
 		{Msg: &MsgUndeny{}, Handle: func(ctx chain.Context, msg tx.Msg) error { return k.Undeny(ctx, msg.(*MsgUndeny)) }},
 		{Msg: &MsgFreeze{}, Handle: func(ctx chain.Context, msg tx.Msg) error { return k.SetFreeze(ctx, msg.(*MsgFreeze)) }},
-		{Msg: &MsgUnfreeze{}, Handle: func(ctx chain.Context, msg tx.Msg) error { return k.Unfreeze(ctx, msg.(*MsgUnfreeze)) }},
+		{Msg: &MsgUnfreeze{}, Handle: func(ctx chain.Context, msg tx.Msg) error { return k.LiftFreeze(ctx, msg.(*MsgUnfreeze)) }},
 		{Msg: &MsgDecideHold{}, Handle: func(ctx chain.Context, msg tx.Msg) error { return k.DecideHold(ctx, msg.(*MsgDecideHold)) }},
 		{Msg: &MsgCloseAlert{}, Handle: func(ctx chain.Context, msg tx.Msg) error { return k.CloseAlert(ctx, msg.(*MsgCloseAlert)) }},
 	}

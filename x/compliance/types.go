@@ -72,6 +72,7 @@ const (
 // Built-in rule ids: checks that are not rules of a set.
 const (
 	RuleFrozen = "frozen" // a freeze on the sender or receiver (always enforced, always reject)
+	RulePaused = "paused" // the asset is paused by its controller (always enforced, always reject)
 )
 
 // Limits.
@@ -150,7 +151,7 @@ func validateRuleID(id string) error {
 			return ErrInvalidRule.Wrapf("rule id %q: only a-z, 0-9, '-' and '_' are allowed", id)
 		}
 	}
-	if id == RuleFrozen {
+	if id == RuleFrozen || id == RulePaused {
 		return ErrInvalidRule.Wrapf("rule id %q is reserved for the built-in freeze check", id)
 	}
 	return nil
