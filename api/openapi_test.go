@@ -27,6 +27,7 @@ import (
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/internal/nodetest"
 	"github.com/girder-chain/girder/tx"
+	"github.com/girder-chain/girder/x/assets"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
 	"github.com/girder-chain/girder/x/compliance"
@@ -128,6 +129,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	postJSON(t, base+"/v1/txs", map[string]string{"tx": b64(raw), "mode": "commit"}, &br)
 	values := map[string]string{"address": tn.alice.Address().String(), "denom": "ugrd", "height": "1", "hash": br.Hash, "role": "admin"}
 	values["identity"], values["credential"] = probeIdentity(t, tn)
+	values["denom"] = probeAsset(t, tn)
 	values["scope"], values["id"] = "chain", probeCompliance(t, tn)
 	values["from"], values["to"], values["amount"] = tn.alice.Address().String(), tn.bob.Address().String(), "10ugrd"
 
@@ -929,6 +931,33 @@ func probeCompliance(t *testing.T, tn *testNet) string {
 		return strconv.FormatUint(min(a, h), 10) // both lists start at 1 and have no gaps
 	}
 	return strconv.FormatUint(alerts.Alerts[0].ID, 10)
+}
+
+// probeAsset makes alice an asset issuer and creates a security with a document, so the asset
+// routes have a real denom (the balance routes answer for it too: alice holds none).
+func probeAsset(t *testing.T, tn *testNet) string {
+	t.Helper()
+	denom := fmt.Sprintf("probe%d", time.Now().UnixNano()%1_000_000_000)
+	alice := tn.alice.Address()
+	msgs := []tx.Msg{
+		&auth.MsgGrantRole{Authority: alice, Role: auth.RoleAssetIssuer, Account: alice},
+		&assets.MsgCreate{Issuer: alice, Denom: denom, Kind: assets.KindSecurity, Name: "Probe bond", Symbol: "PRB", Decimals: 0, MaxSupply: 1_000},
+		&assets.MsgSetDocument{Issuer: alice, Denom: denom, Name: "prospectus", URI: "https://example.org/p.pdf", Hash: assets.Hash{1}},
+	}
+	for i, m := range msgs {
+		r, err := tn.c.Send(testCtx(t), tn.alice, []tx.Msg{m}, client.BuildOptions{})
+		var ce *codes.Error
+		if i == 0 && errors.As(err, &ce) && ce.Module == "auth" && strings.Contains(ce.Msg, "already") {
+			continue // an earlier run made alice an asset issuer
+		}
+		if err == nil {
+			err = r.Err()
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", m.MsgType(), err)
+		}
+	}
+	return denom
 }
 
 // probeIdentity registers an identity with a credential (alice, an admin, makes herself a KYC

@@ -204,7 +204,9 @@ func (a *App) deliverTx(ctx chain.Context, p fees.Params, raw []byte) *abci.Exec
 
 // Commit saves the block's state; its hash is the app hash of the next block header.
 func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse, error) {
+	a.commitMu.Lock()
 	_, height, err := a.tree.Commit()
+	a.commitMu.Unlock()
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ package app
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	cmtlog "github.com/cometbft/cometbft/libs/log"
@@ -53,6 +54,11 @@ type App struct {
 	seen    *verifiedTxs
 
 	snapshots Snapshots // state-sync snapshots (nil: none); see snapshot.go
+
+	// commitMu keeps readers that run outside CometBFT's ABCI mutex (Invariants, ExportGenesis:
+	// tests and operators call them on a live node) from reading the tree while Commit saves a
+	// version: IAVL's node database is not safe for that.
+	commitMu sync.RWMutex
 }
 
 // New wires the modules over the state tree.
@@ -93,6 +99,8 @@ func (a *App) ChainID() string { return a.chainID }
 
 // Invariants checks every module invariant against the last committed state.
 func (a *App) Invariants() error {
+	a.commitMu.RLock()
+	defer a.commitMu.RUnlock()
 	v, err := a.tree.At(a.tree.Version())
 	if err != nil {
 		return err

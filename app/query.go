@@ -150,6 +150,8 @@ func (a *App) Simulate(raw []byte) SimulateResult {
 
 // ExportGenesis writes every module's state at the last committed height as a genesis app_state.
 func (a *App) ExportGenesis() (map[string]json.RawMessage, int64, error) {
+	a.commitMu.RLock()
+	defer a.commitMu.RUnlock()
 	h := a.tree.Version()
 	if h == 0 {
 		return nil, 0, errors.New("nothing to export: no block has been committed")
