@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
@@ -48,9 +49,10 @@ func newDevCmd() *cobra.Command {
 		Short: "Run a one-validator development chain with prefunded demo keys",
 		Long: `Run a one-validator chain on localhost for development and demos. The first run creates
 the home (~/.girder-dev, or $GIRDER_DEV_HOME, or --home; never $GIRDER_HOME) with demo keys alice, bob
-and validator in an unencrypted test keyring, each funded with 1,000,000 GRD. Data persists
-across restarts; --reset deletes it and starts a new chain (it refuses a home that holds
-another chain than the dev chain).
+and validator in an unencrypted test keyring, each funded with 1,000,000 GRD; validator is
+also admin, kyc_provider and compliance_officer. Data persists across restarts; --reset
+deletes it and starts a new chain (it refuses a home that holds another chain than the dev
+chain).
 
 Example:
   girder dev
@@ -106,9 +108,14 @@ Example:
 				fmt.Fprintf(out, "  API   %s/v1   (try: curl %s/v1/status; docs at %s/v1/docs)\n", u, u, u)
 			}
 			fmt.Fprintf(out, "  logs  %s\n", filepath.Join(home, "node.log"))
-			fmt.Fprintln(out, "  keys in the dev keyring (test backend):")
+			fmt.Fprintln(out, "  keys in the dev keyring (test backend), with their roles at genesis:")
+			genesisRoles := devGenesisRoles(home)
 			for _, i := range infos {
-				fmt.Fprintf(out, "    %-10s %s\n", i.Name, i.Address)
+				line := fmt.Sprintf("    %-10s %s", i.Name, i.Address)
+				if r := genesisRoles[i.Address.String()]; len(r) > 0 {
+					line += "  (" + strings.Join(r, ", ") + ")"
+				}
+				fmt.Fprintln(out, line)
 			}
 			fmt.Fprintf(out, "\nIn another terminal:\n  export GIRDER_HOME=%s GIRDER_KEYRING_BACKEND=test\n  girder tx bank send alice bob 1.5GRD\n  girder query balance bob\n  girder query fees\n\nCtrl-C stops the chain; `girder dev` resumes it.\n\n", home)
 			go printBlocks(ctx, n, out)
@@ -164,12 +171,34 @@ func ensureDevChain(home string, kr *keyring.Keyring) (bool, error) {
 			return false, err
 		}
 		balances = append(balances, bank.Balance{Address: info.Address, Coins: []coin.Coin{coin.New("ugrd", devFunds)}})
-		if name == "validator" { // the demo's consortium admin and KYC provider
+		if name == "validator" { // the demo's consortium admin, KYC provider and compliance officer
 			roles = append(roles, auth.GenesisRole{Role: auth.RoleAdmin, Address: info.Address},
-				auth.GenesisRole{Role: auth.RoleKYCProvider, Address: info.Address})
+				auth.GenesisRole{Role: auth.RoleKYCProvider, Address: info.Address},
+				auth.GenesisRole{Role: auth.RoleComplianceOfficer, Address: info.Address})
 		}
 	}
 	_, err := node.Init(node.InitOptions{Home: home, ChainID: DevChainID, Moniker: "dev", Balances: balances, Roles: roles,
 		Configure: func(c *cmtcfg.Config) { c.P2P.ListenAddress = "tcp://127.0.0.1:26656" }})
 	return err == nil, err
+}
+
+// devGenesisRoles lists the roles each address holds in the dev chain's genesis (roles granted
+// later are not in it: girder query roles shows those).
+func devGenesisRoles(home string) map[string][]string {
+	var doc struct {
+		AppState struct {
+			Auth struct {
+				Roles []auth.GenesisRole `json:"roles"`
+			} `json:"auth"`
+		} `json:"app_state"`
+	}
+	out := map[string][]string{}
+	b, err := os.ReadFile(filepath.Join(home, "config", "genesis.json"))
+	if err != nil || json.Unmarshal(b, &doc) != nil {
+		return out
+	}
+	for _, r := range doc.AppState.Auth.Roles {
+		out[r.Address.String()] = append(out[r.Address.String()], r.Role)
+	}
+	return out
 }

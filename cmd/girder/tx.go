@@ -40,7 +40,7 @@ func newTxCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "tx", Short: "Sign and send transactions"}
 	bankCmd := &cobra.Command{Use: "bank", Short: "Transfers of the native token and other assets"}
 	bankCmd.AddCommand(newSendCmd(), newMultiSendCmd())
-	cmd.AddCommand(bankCmd, newAuthTxCmd(), newIdentityTxCmd())
+	cmd.AddCommand(bankCmd, newAuthTxCmd(), newIdentityTxCmd(), newComplianceTxCmd(), newAssetsTxCmd())
 	return cmd
 }
 
@@ -185,6 +185,7 @@ func printResult(w io.Writer, r *client.Result, units []coin.Unit) {
 	fmt.Fprintf(w, "tx       %s\nheight   %d\ncode     %d (%s)\ngas used %d of %d\nfee      %s (burnt %s)\n",
 		r.Hash, r.Height, r.Code, status, r.GasUsed, r.GasWanted,
 		coin.Format(coin.New("ugrd", r.Fee), units), coin.Format(coin.New("ugrd", r.Burnt), units))
+	printDecisions(w, r)
 }
 
 // resolveAddress takes a bech32 address or the name of a key in the keyring.
