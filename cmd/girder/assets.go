@@ -124,7 +124,9 @@ func newAssetsTxCmd() *cobra.Command {
 					}
 				}
 				return []tx.Msg{m}, nil
-			}, func(c *cobra.Command) { c.Flags().StringVar(&to, "to", "", "the receiving account (default: the issuer)") }),
+			}, func(c *cobra.Command) {
+				c.Flags().StringVar(&to, "to", "", "the receiving account (default: the issuer)")
+			}),
 		one("burn ISSUER AMOUNT", "Destroy AMOUNT of the issuer's own balance", "  girder tx assets burn validator 500BRIDGE", 2,
 			func(ctx context.Context, c *client.Client, s client.Signer, args []string) ([]tx.Msg, error) {
 				amt, err := parseAssetAmount(ctx, c, args[1], "")
