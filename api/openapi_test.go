@@ -31,7 +31,9 @@ import (
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
 	"github.com/girder-chain/girder/x/compliance"
+	"github.com/girder-chain/girder/x/distributions"
 	"github.com/girder-chain/girder/x/identity"
+	"github.com/girder-chain/girder/x/offerings"
 )
 
 // fetchSpec fetches and decodes /v1/openapi.json (numbers as json.Number).
@@ -130,6 +132,10 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	values := map[string]string{"address": tn.alice.Address().String(), "denom": "ugrd", "height": "1", "hash": br.Hash, "role": "admin"}
 	values["identity"], values["credential"] = probeIdentity(t, tn)
 	values["denom"] = probeAsset(t, tn)
+	offering, checkpoint, distribution := probeSecurities(t, tn, values["denom"])
+	values["checkpoint"] = checkpoint
+	// {id} means a hold or an alert in compliance routes, and another record elsewhere.
+	idUnder := map[string]string{"/v1/offerings/": offering, "/v1/distributions/checkpoints/": checkpoint, "/v1/distributions/": distribution}
 	values["scope"], values["id"] = "chain", probeCompliance(t, tn)
 	values["from"], values["to"], values["amount"] = tn.alice.Address().String(), tn.bob.Address().String(), "10ugrd"
 
@@ -141,6 +147,20 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	for _, k := range sortedKeys(ops) {
 		method, path, _ := strings.Cut(k, " ")
 		url := templateParamRE.ReplaceAllStringFunc(path, func(p string) string {
+			if p == "{id}" {
+				best := ""
+				for prefix := range idUnder {
+					if strings.HasPrefix(path, prefix) && len(prefix) > len(best) {
+						best = prefix
+					}
+				}
+				if best != "" {
+					return idUnder[best]
+				}
+			}
+			if p == "{address}" && strings.HasPrefix(path, "/v1/offerings/") {
+				return tn.bob.Address().String() // bob subscribed; alice issues
+			}
 			if v, ok := values[strings.Trim(p, "{}")]; ok {
 				return v
 			}
@@ -958,6 +978,58 @@ func probeAsset(t *testing.T, tn *testNet) string {
 		}
 	}
 	return denom
+}
+
+// probeSecurities gives the security denom an offering, a checkpoint and a distribution (alice
+// becomes a cash issuer and pays in a cash asset of her own), so those routes have real ids.
+func probeSecurities(t *testing.T, tn *testNet, denom string) (offering, checkpoint, distribution string) {
+	t.Helper()
+	alice := tn.alice.Address()
+	cash := denom + "c"
+	now := time.Now().Unix()
+	send := func(m tx.Msg) {
+		t.Helper()
+		r, err := tn.c.Send(testCtx(t), tn.alice, []tx.Msg{m}, client.BuildOptions{})
+		var ce *codes.Error
+		if errors.As(err, &ce) && ce.Module == "auth" && strings.Contains(ce.Msg, "already") {
+			return // an earlier run granted the role
+		}
+		if err == nil {
+			err = r.Err()
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", m.MsgType(), err)
+		}
+	}
+	send(&auth.MsgGrantRole{Authority: alice, Role: auth.RoleCashIssuer, Account: alice})
+	send(&assets.MsgCreate{Issuer: alice, Denom: cash, Kind: assets.KindCash, Name: "Probe euro", Symbol: "PEUR", Decimals: 2})
+	send(&assets.MsgMint{Issuer: alice, Denom: cash, Amount: 1_000_000})
+	send(&assets.MsgMint{Issuer: alice, Denom: denom, Amount: 500})
+	send(&offerings.MsgOpen{Issuer: alice, Security: denom, Cash: cash, PriceNum: 100, PriceDen: 1, HardCap: 100, Start: now - 60, End: now + 86_400})
+	send(&bank.MsgSend{From: alice, To: tn.bob.Address(), Amount: coin.New(cash, 10_000)})
+	var offs offerings.OfferingList
+	if err := tn.c.Query(testCtx(t), "/offerings/offerings", []byte("security="+denom), 0, &offs); err != nil || len(offs.Offerings) == 0 {
+		t.Fatalf("no offering of %s: %v", denom, err)
+	}
+	r, err := tn.c.Send(testCtx(t), tn.bob, []tx.Msg{&offerings.MsgSubscribe{Investor: tn.bob.Address(), Offering: offs.Offerings[0].ID, Amount: 10}}, client.BuildOptions{})
+	if err == nil {
+		err = r.Err()
+	}
+	if err != nil {
+		t.Fatalf("bob subscribes: %v", err)
+	}
+	send(&distributions.MsgCreateCheckpoint{Issuer: alice, Asset: denom})
+	var cps distributions.CheckpointList
+	if err := tn.c.Query(testCtx(t), "/distributions/checkpoints/"+denom, nil, 0, &cps); err != nil || len(cps.Checkpoints) == 0 {
+		t.Fatalf("no checkpoint of %s: %v", denom, err)
+	}
+	cp := cps.Checkpoints[0].ID
+	send(&distributions.MsgDeposit{Depositor: alice, Asset: denom, Checkpoint: cp, Amount: coin.New(cash, 1_000), Expiry: now + 86_400})
+	var dists distributions.DistributionList
+	if err := tn.c.Query(testCtx(t), "/distributions/distributions/"+denom, nil, 0, &dists); err != nil || len(dists.Distributions) == 0 {
+		t.Fatalf("no distribution of %s: %v", denom, err)
+	}
+	return strconv.FormatUint(offs.Offerings[0].ID, 10), strconv.FormatUint(cp, 10), strconv.FormatUint(dists.Distributions[0].ID, 10)
 }
 
 // probeIdentity registers an identity with a credential (alice, an admin, makes herself a KYC

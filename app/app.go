@@ -3,7 +3,9 @@
 package app
 
 import (
+	"bytes"
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 
@@ -18,8 +20,10 @@ import (
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
 	"github.com/girder-chain/girder/x/compliance"
+	"github.com/girder-chain/girder/x/distributions"
 	"github.com/girder-chain/girder/x/fees"
 	"github.com/girder-chain/girder/x/identity"
+	"github.com/girder-chain/girder/x/offerings"
 )
 
 // Version is the application's software version.
@@ -41,12 +45,14 @@ type App struct {
 	routes  map[string]func(chain.Context, tx.Msg) error
 	reg     *tx.Registry
 
-	Auth       auth.Keeper
-	Bank       bank.Keeper
-	Fees       fees.Keeper
-	Identity   identity.Keeper
-	Compliance compliance.Keeper
-	Assets     assets.Keeper
+	Auth          auth.Keeper
+	Bank          bank.Keeper
+	Fees          fees.Keeper
+	Identity      identity.Keeper
+	Compliance    compliance.Keeper
+	Assets        assets.Keeper
+	Offerings     offerings.Keeper
+	Distributions distributions.Keeper
 
 	chainID string
 	check   checkState
@@ -65,17 +71,36 @@ type App struct {
 func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 	a := &App{logger: logger, tree: tree, routes: map[string]func(chain.Context, tx.Msg) error{}, reg: tx.NewRegistry(), seen: newVerifiedTxs()}
 	a.Auth = auth.NewKeeper()
-	a.Bank = bank.NewKeeper(a.Auth, map[address.Address]string{fees.PoolAddress: fees.ModuleName, compliance.HoldAccount: compliance.ModuleName})
+	// Module accounts: each module's escrow or pool. Users may not send to them; compliance does
+	// not count them as holders; offerings may not pay proceeds into them; distributions never pays
+	// them.
+	moduleAccounts := map[address.Address]string{
+		fees.PoolAddress:            fees.ModuleName,
+		compliance.HoldAccount:      compliance.ModuleName,
+		offerings.EscrowAccount:     offerings.ModuleName,
+		distributions.EscrowAccount: distributions.ModuleName,
+	}
+	moduleList := make([]address.Address, 0, len(moduleAccounts))
+	for addr := range moduleAccounts {
+		moduleList = append(moduleList, addr)
+	}
+	sort.Slice(moduleList, func(i, j int) bool { return bytes.Compare(moduleList[i][:], moduleList[j][:]) < 0 })
+
+	a.Bank = bank.NewKeeper(a.Auth, moduleAccounts)
 	a.Fees = fees.NewKeeper(a.Bank)
 	a.Identity = identity.NewKeeper(a.Auth)
-	a.Compliance = compliance.NewKeeper(a.Bank, a.Identity, a.Auth, fees.DefaultParams().Denom, []address.Address{fees.PoolAddress})
-	a.Bank.SetHooks(a.Compliance, a.Compliance)
+	a.Compliance = compliance.NewKeeper(a.Bank, a.Identity, a.Auth, fees.DefaultParams().Denom, moduleList)
 	a.Identity.SetHooks(a.Compliance)
 	a.Assets = assets.NewKeeper(a.Bank, a.Compliance, a.Identity, a.Auth)
 	a.Compliance.SetAssets(a.Assets)
+	a.Offerings = offerings.NewKeeper(a.Bank, a.Assets, a.Compliance, a.Identity, moduleList)
+	a.Distributions = distributions.NewKeeper(a.Bank, a.Assets, a.Compliance, a.Identity, moduleList)
+	// Balance hooks in order: compliance's holder accounting, then distributions' balance history.
+	a.Bank.SetHooks(a.Compliance, a.Compliance, a.Distributions)
+	a.Assets.SetHooks(a.Distributions)
 	a.modules = []chain.Module{auth.NewModule(a.Auth), bank.NewModule(a.Bank), fees.NewModule(a.Fees),
 		identity.NewModule(a.Identity).WithBlockTime(blockTimeOf), compliance.NewModule(a.Compliance).WithBlockTime(blockTimeOf),
-		assets.NewModule(a.Assets)}
+		assets.NewModule(a.Assets), offerings.NewModule(a.Offerings), distributions.NewModule(a.Distributions).WithBlockTime(blockTimeOf)}
 	for _, m := range a.modules {
 		for _, r := range m.Routes() {
 			a.reg.Register(r.Msg)

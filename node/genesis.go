@@ -23,8 +23,10 @@ import (
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
 	"github.com/girder-chain/girder/x/compliance"
+	"github.com/girder-chain/girder/x/distributions"
 	"github.com/girder-chain/girder/x/fees"
 	"github.com/girder-chain/girder/x/identity"
+	"github.com/girder-chain/girder/x/offerings"
 )
 
 // NativeUnit is the native token: base denom ugrd, shown as GRD with 6 decimals.
@@ -77,7 +79,16 @@ func AppGenesis(balances []bank.Balance, roles ...auth.GenesisRole) (json.RawMes
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": identityG, "compliance": complianceG, "assets": assetsG})
+	offeringsG, err := json.Marshal(offerings.DefaultGenesis())
+	if err != nil {
+		return nil, err
+	}
+	distributionsG, err := json.Marshal(distributions.DefaultGenesis())
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": identityG, "compliance": complianceG,
+		"assets": assetsG, "offerings": offeringsG, "distributions": distributionsG})
 }
 
 // AdminRoles are the genesis grants of the admin role to addrs.

@@ -77,6 +77,13 @@ func DefaultParams() Params {
 			{Type: "compliance/set_rules", Base: 2_000, PerItem: 500},
 			{Type: "compliance/undeny", Base: 1_000},
 			{Type: "compliance/unfreeze", Base: 1_000},
+			{Type: "distributions/appoint_agent", Base: 1_000},
+			{Type: "distributions/claim", Base: 2_000},
+			{Type: "distributions/create_checkpoint", Base: 2_000},
+			{Type: "distributions/deposit", Base: 3_000, PerItem: 200},
+			{Type: "distributions/push", Base: 1_000, PerItem: 1_500},
+			{Type: "distributions/reclaim", Base: 2_000},
+			{Type: "distributions/remove_agent", Base: 1_000},
 			{Type: "identity/issue", Base: 2_000},
 			{Type: "identity/link", Base: 1_000},
 			{Type: "identity/register", Base: 1_000, PerItem: 1_000},
@@ -84,6 +91,9 @@ func DefaultParams() Params {
 			{Type: "identity/revoke", Base: 1_000},
 			{Type: "identity/set_trust", Base: 1_000},
 			{Type: "identity/unlink", Base: 1_000},
+			{Type: "offerings/cancel", Base: 2_000},
+			{Type: "offerings/open", Base: 5_000},
+			{Type: "offerings/subscribe", Base: 2_000},
 		},
 	}
 }
