@@ -40,13 +40,19 @@ type idScenario struct {
 
 func newIDScenario(t *testing.T, tree *store.Tree) *idScenario {
 	t.Helper()
+	return newRoleScenario(t, tree, "id", 6)
+}
+
+// newRoleScenario is the identity scenario's genesis with n accounts (n ≥ 3) named prefix0….
+func newRoleScenario(t *testing.T, tree *store.Tree, prefix string, n int) *idScenario {
+	t.Helper()
 	a, err := New(tree, cmtlog.NewNopLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, app: a, tree: tree, time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	for i := 0; i < 6; i++ {
-		h.accs = append(h.accs, testAccount(fmt.Sprintf("id%d", i)))
+	for i := 0; i < n; i++ {
+		h.accs = append(h.accs, testAccount(fmt.Sprintf("%s%d", prefix, i)))
 	}
 	h.genesis = startFunds * coin.Amount(len(h.accs))
 	var st map[string]json.RawMessage
