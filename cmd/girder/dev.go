@@ -1,18 +1,22 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/spf13/cobra"
 
+	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/keyring"
 	"github.com/girder-chain/girder/node"
@@ -94,6 +98,10 @@ Example:
 			if err != nil {
 				return err
 			}
+			if err := ensureDemo(ctx, home, n.RPCURL(), kr, out); err != nil {
+				n.Stop()
+				return fmt.Errorf("%w (girder dev --reset starts over)", err)
+			}
 			infos, err := kr.List()
 			if err != nil {
 				return err
@@ -171,15 +179,48 @@ func ensureDevChain(home string, kr *keyring.Keyring) (bool, error) {
 			return false, err
 		}
 		balances = append(balances, bank.Balance{Address: info.Address, Coins: []coin.Coin{coin.New("ugrd", devFunds)}})
-		if name == "validator" { // the demo's consortium admin, KYC provider and compliance officer
+		if name == "validator" { // the demo's consortium admin, KYC provider, compliance officer and issuer
 			roles = append(roles, auth.GenesisRole{Role: auth.RoleAdmin, Address: info.Address},
 				auth.GenesisRole{Role: auth.RoleKYCProvider, Address: info.Address},
-				auth.GenesisRole{Role: auth.RoleComplianceOfficer, Address: info.Address})
+				auth.GenesisRole{Role: auth.RoleComplianceOfficer, Address: info.Address},
+				auth.GenesisRole{Role: auth.RoleAssetIssuer, Address: info.Address},
+				auth.GenesisRole{Role: auth.RoleCashIssuer, Address: info.Address})
 		}
 	}
 	_, err := node.Init(node.InitOptions{Home: home, ChainID: DevChainID, Moniker: "dev", Balances: balances, Roles: roles,
 		Configure: func(c *cmtcfg.Config) { c.P2P.ListenAddress = "tcp://127.0.0.1:26656" }})
 	return err == nil, err
+}
+
+// demoMarker is the file in the dev home that says the demo data was written.
+const demoMarker = "demo-data-written"
+
+// ensureDemo writes the demo data on a dev chain that does not have it yet.
+func ensureDemo(ctx context.Context, home, rpc string, kr *keyring.Keyring, out io.Writer) error {
+	marker := filepath.Join(home, demoMarker)
+	if _, err := os.Stat(marker); err == nil {
+		return nil
+	}
+	c, err := client.Dial(rpc)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	for { // the genesis state is queryable once the first block is committed
+		if h, err := c.AppHeight(ctx); err == nil && h >= 1 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("demo data: the dev chain committed no block: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if err := seedDemo(ctx, c, kr, out); err != nil {
+		return err
+	}
+	return os.WriteFile(marker, []byte("the demo data of girder dev was written to this chain\n"), 0o600)
 }
 
 // devGenesisRoles lists the roles each address holds in the dev chain's genesis (roles granted

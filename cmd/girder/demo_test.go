@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/girder-chain/girder/client"
+	"github.com/girder-chain/girder/coin"
+	"github.com/girder-chain/girder/keyring"
+	"github.com/girder-chain/girder/node"
+	"github.com/girder-chain/girder/x/distributions"
+	"github.com/girder-chain/girder/x/offerings"
+)
+
+// TestDevDemoData: on a new dev chain (a real node), the demo data is written through signed
+// txs: the offering settles (alice 1,200,000 BRIDGE, bob 800,000, the validator the rest and
+// 2,500,000 EURt), and the dividend of 123,456.78 EURt is owed exactly pro rata, with German tax
+// withheld from alice. A second start writes nothing.
+func TestDevDemoData(t *testing.T) {
+	home := t.TempDir()
+	kr, err := keyring.Open(home, keyring.BackendTest, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created, err := ensureDevChain(home, kr); err != nil || !created {
+		t.Fatalf("ensureDevChain: %v %v", created, err)
+	}
+	rpc := loopbackAddr(t)
+	c, err := node.LoadConfig(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.RPC.ListenAddress, c.P2P.ListenAddress = "tcp://"+rpc, "tcp://"+loopbackAddr(t)
+	node.WriteConfig(c)
+	n, err := node.Start(context.Background(), home, node.Options{Log: io.Discard, NoSnapshots: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := ensureDemo(ctx, home, "tcp://"+rpc, kr, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "offering 1 settled: 2 subscribers, raised 2500000 EURt") {
+		t.Fatalf("progress:\n%s", out.String())
+	}
+	cl, err := client.Dial("tcp://" + rpc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := func(name string) string {
+		i, err := kr.Show(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return i.Address.String()
+	}
+	for name, want := range map[string]coin.Amount{"alice": 1_200_000_000_000, "bob": 800_000_000_000, "validator": 8_000_000_000_000} {
+		i, _ := kr.Show(name)
+		b, err := cl.Balance(ctx, i.Address, demoSecurity)
+		if err != nil || b.Amount != want {
+			t.Fatalf("%s holds %v ubridge (%v), want %d", name, b, err, want)
+		}
+	}
+	var o offerings.Offering
+	if err := cl.Query(ctx, "/offerings/offering/1", nil, 0, &o); err != nil || o.Status != offerings.StatusSettled || o.Raised != 250_000_000 {
+		t.Fatalf("offering 1: %+v %v", o, err)
+	}
+	// 12,345,678 cents on 10^13 ubridge: alice ⌊12,345,678 × 0.12⌋ = 1,481,481, 25 % withheld
+	// (⌊370,370.25⌋); bob ⌊987,654.24⌋, no rate for FR.
+	want := map[string][3]coin.Amount{"alice": {1_481_481, 370_370, 1_111_111}, "bob": {987_654, 0, 987_654}}
+	for name, w := range want {
+		var e distributions.Entitlement
+		if err := cl.Query(ctx, "/distributions/entitlement/1/"+addr(name), nil, 0, &e); err != nil {
+			t.Fatalf("%s's entitlement: %v", name, err)
+		}
+		if e.Gross.Amount != w[0] || e.Withheld.Amount != w[1] || e.Net.Amount != w[2] {
+			t.Fatalf("%s's entitlement: %+v, want gross/withheld/net %v", name, e, w)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(home, demoMarker)); err != nil {
+		t.Fatalf("no marker after the demo data: %v", err)
+	}
+	out.Reset()
+	if err := ensureDemo(ctx, home, "tcp://"+rpc, kr, &out); err != nil || out.Len() != 0 {
+		t.Fatalf("second run wrote %q (%v)", out.String(), err)
+	}
+}
