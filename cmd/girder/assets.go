@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 
@@ -51,9 +53,9 @@ func newAssetsTxCmd() *cobra.Command {
 		var f txFlags
 		sub := &cobra.Command{Use: use, Short: short, Example: example, Args: cobra.ExactArgs(nargs),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				return withSigner(cmd, args[0], func(ctx context.Context, c *client.Client, s client.Signer) ([]tx.Msg, error) {
+				return withSignerShow(cmd, args[0], func(ctx context.Context, c *client.Client, s client.Signer) ([]tx.Msg, error) {
 					return build(ctx, c, s, args)
-				}, &f)
+				}, &f, func(w io.Writer, r *client.Result) { printAssetEvents(cmd, w, r) })
 			}}
 		f.add(sub)
 		if flags != nil {
@@ -80,13 +82,22 @@ func newAssetsTxCmd() *cobra.Command {
 				m.Issuer, m.Denom = s.Address(), args[1]
 				if maxSupply != "" {
 					n, err := strconv.ParseUint(maxSupply, 10, 64)
+					if errors.Is(err, strconv.ErrRange) {
+						return nil, fmt.Errorf("--max-supply %q is too large: at most %d base units", maxSupply, uint64(math.MaxUint64))
+					}
 					if err != nil { // display units: SYMBOL is not known to the chain yet
 						u := coin.Unit{Base: m.Denom, Display: m.Symbol, Exponent: m.Decimals}
 						amt, perr := coin.Parse(maxSupply, []coin.Unit{u})
-						if perr != nil || amt.Denom != m.Denom {
-							return nil, fmt.Errorf("--max-supply %q: want base units (10000000) or %s (10BRIDGE)", maxSupply, m.Symbol)
+						switch {
+						case perr != nil:
+							return nil, fmt.Errorf("--max-supply: %w: want base units (10000000) or %s (10000000%s)", perr, m.Symbol, m.Symbol)
+						case amt.Denom != m.Denom:
+							return nil, fmt.Errorf("--max-supply %q is in %s: want base units (10000000) or %s (10000000%s)", maxSupply, amt.Denom, m.Symbol, m.Symbol)
 						}
 						n = uint64(amt.Amount)
+					}
+					if n == 0 {
+						return nil, fmt.Errorf("--max-supply %q is zero: omit --max-supply for no limit", maxSupply)
 					}
 					m.MaxSupply = coin.Amount(n)
 				}
@@ -97,7 +108,7 @@ func newAssetsTxCmd() *cobra.Command {
 					}
 					m.Controller = a
 				}
-				return []tx.Msg{&m}, m.Validate()
+				return []tx.Msg{&m}, nil // the tx layer validates it (tx code 6)
 			}, func(c *cobra.Command) {
 				c.Flags().StringVar(&create.Kind, "kind", "", "security, cash, pass or receivable (required)")
 				c.Flags().StringVar(&create.Name, "name", "", "the asset's name (required)")
@@ -213,18 +224,79 @@ func resolveAll(names ...string) ([]address.Address, error) {
 	return out, nil
 }
 
-func printAsset(w io.Writer, a assets.Asset) {
+func printAsset(w io.Writer, v assets.AssetInfo) {
+	a, units := v.Asset, []coin.Unit{v.Asset.Unit()}
 	max := "no limit"
 	if a.MaxSupply != 0 {
-		max = strconv.FormatUint(uint64(a.MaxSupply), 10)
+		max = amountText(coin.New(a.Denom, a.MaxSupply), units)
 	}
-	fmt.Fprintf(w, "asset       %s (%s, %s)\nname        %s\nkind        %s\ndecimals    %d\nmax supply  %s\nissuer      %s\ncontroller  %s\n",
-		a.Denom, a.Symbol, a.Kind, a.Name, a.Kind, a.Decimals, max, a.Issuer, a.Controller)
+	fmt.Fprintf(w, "asset       %s\nname        %s\nkind        %s\nsymbol      %s (1 %s = 10^%d %s)\nmax supply  %s\nsupply      %s\n",
+		a.Denom, a.Name, a.Kind, a.Symbol, a.Symbol, a.Decimals, a.Denom, max, amountText(coin.New(a.Denom, v.Supply), units))
+	if a.Minted != 0 || a.Burnt != 0 {
+		fmt.Fprintf(w, "minted      %s\nburnt       %s\n", amountText(coin.New(a.Denom, a.Minted), units), amountText(coin.New(a.Denom, a.Burnt), units))
+	}
+	fmt.Fprintf(w, "issuer      %s\ncontroller  %s\n", a.Issuer, a.Controller)
 	if a.Project != "" {
 		fmt.Fprintf(w, "project     %s\n", a.Project)
 	}
+	fmt.Fprintf(w, "created     height %d\n", a.Height)
 	if a.Paused {
 		fmt.Fprintf(w, "PAUSED      %s\n", a.PauseNote)
+	}
+}
+
+// printAssetEvents prints, after a committed tx, what its assets events (and the freezes a
+// controller set or lifted) did, amounts in display units.
+func printAssetEvents(cmd *cobra.Command, w io.Writer, r *client.Result) {
+	var units []coin.Unit
+	if c, err := client.Dial(g.node); err == nil {
+		ctx, cancel := context.WithTimeout(cmd.Context(), queryTimeout)
+		units, _ = c.Units(ctx)
+		cancel()
+	}
+	for _, e := range r.Events {
+		at := map[string]string{}
+		for _, a := range e.Attrs {
+			at[a.Key] = a.Value
+		}
+		amount := func() string {
+			if c, err := coin.Parse(at["amount"], nil); err == nil {
+				return amountText(c, units)
+			}
+			return at["amount"]
+		}
+		switch e.Type {
+		case "assets.created":
+			max := "no maximum supply"
+			if n, err := strconv.ParseUint(at["max_supply"], 10, 64); err == nil && n != 0 {
+				max = "max supply " + amountText(coin.New(at["asset"], coin.Amount(n)), units)
+			}
+			fmt.Fprintf(w, "created  %s (%s, %s), %s, controller %s\n", at["asset"], at["symbol"], at["kind"], max, at["controller"])
+		case "assets.minted":
+			fmt.Fprintf(w, "minted   %s to %s\n", amount(), at["to"])
+		case "assets.burnt":
+			fmt.Fprintf(w, "burnt    %s from %s\n", amount(), at["from"])
+		case "assets.document_set":
+			fmt.Fprintf(w, "document %s v%s %s sha256 %s\n", at["name"], at["version"], at["uri"], at["hash"])
+		case "assets.document_removed":
+			fmt.Fprintf(w, "document %s v%s: removed\n", at["name"], at["version"])
+		case "compliance.frozen":
+			what := "all its " + at["asset"] + ", nothing leaves or arrives"
+			if at["amount"] != "all" {
+				what = amount() + " must stay"
+			}
+			fmt.Fprintf(w, "frozen   %s: %s (%s)\n", at["account"], what, at["reason"])
+		case "compliance.unfrozen":
+			fmt.Fprintf(w, "unfrozen %s's %s (%s)\n", at["account"], at["asset"], at["reason"])
+		case "assets.forced_transfer":
+			fmt.Fprintf(w, "moved    %s from %s to %s (%s)\n", amount(), at["from"], at["to"], at["reason"])
+		case "assets.recovered":
+			fmt.Fprintf(w, "recovered %s from %s to %s (%s)\n", amount(), at["from"], at["to"], at["reason"])
+		case "assets.paused":
+			fmt.Fprintf(w, "paused   %s: every transfer is refused until unpaused (%s)\n", at["asset"], at["reason"])
+		case "assets.unpaused":
+			fmt.Fprintf(w, "unpaused %s (%s)\n", at["asset"], at["reason"])
+		}
 	}
 }
 
@@ -253,8 +325,8 @@ func newAssetsQueryCmd() *cobra.Command {
 	cmd.AddCommand(list,
 		queryCmd("asset DENOM", "Show an asset: kind, issuer, controller, supply, current documents", "  girder query assets asset ubridge",
 			denomPath("/assets/asset/"), func(w io.Writer, v *assets.AssetInfo) {
-				printAsset(w, v.Asset)
-				fmt.Fprintf(w, "supply      %d\ndocuments:\n", v.Supply)
+				printAsset(w, *v)
+				fmt.Fprintln(w, "documents:")
 				for _, d := range v.Documents {
 					fmt.Fprintf(w, "  %s v%d %s sha256 %s\n", d.Name, d.Version, d.URI, d.Hash)
 				}
@@ -264,6 +336,9 @@ func newAssetsQueryCmd() *cobra.Command {
 			}),
 		queryCmd("documents DENOM", "Every version of every document of an asset", "  girder query assets documents ubridge",
 			denomPath("/assets/documents/"), func(w io.Writer, v *[]assets.Document) {
+				if len(*v) == 0 {
+					fmt.Fprintln(w, "no documents")
+				}
 				for _, d := range *v {
 					what := d.URI + " sha256 " + d.Hash.String()
 					if d.Removed {
