@@ -260,6 +260,23 @@ func TestControllerActions(t *testing.T) {
 	}
 	e.fails(&assets.MsgRecover{Controller: issuer, Denom: "ubridge", From: alice, To: alice2, Reason: "again"}, assets.ErrNothingToMove, "holds no")
 
+	// Frozen holdings: a forced transfer moves only the spendable part; a recovery moves the
+	// freeze with the holding (the same amount frozen on the new account).
+	e.ok(&assets.MsgFreeze{Controller: issuer, Denom: "ubridge", Account: alice2, Amount: 500, Reason: "pledged"})
+	e.fails(&assets.MsgForceTransfer{Controller: issuer, Denom: "ubridge", From: alice2, To: bob, Amount: 401, Reason: "court order"}, assets.ErrFrozenHolding, "at most 400ubridge")
+	e.ok(&assets.MsgForceTransfer{Controller: issuer, Denom: "ubridge", From: alice2, To: bob, Amount: 400, Reason: "court order"})
+	e.invariants()
+	e.ok(&assets.MsgRecover{Controller: issuer, Denom: "ubridge", From: alice2, To: alice, Reason: "lost key again"})
+	if _, ok := e.comp.Frozen(e.ctx, "ubridge", alice2); ok {
+		t.Fatal("the freeze stayed on the emptied account")
+	}
+	if f, ok := e.comp.Frozen(e.ctx, "ubridge", alice); !ok || f.Floor != 500 || f.Amount != 500 {
+		t.Fatalf("the partial freeze did not move to the new account: %+v %v", f, ok)
+	}
+	e.invariants()
+	e.ok(&assets.MsgUnfreeze{Controller: issuer, Denom: "ubridge", Account: alice, Reason: "released"})
+	e.ok(&assets.MsgRecover{Controller: issuer, Denom: "ubridge", From: alice, To: alice2, Reason: "back"})
+
 	// Pause: every transfer is rejected (rule paused) until unpaused.
 	e.ok(&assets.MsgPause{Controller: issuer, Denom: "ubridge", Reason: "corporate action"})
 	e.fails(&assets.MsgPause{Controller: issuer, Denom: "ubridge", Reason: "again"}, assets.ErrPaused, "corporate action")

@@ -25,6 +25,7 @@ type Compliance interface {
 	Decide(ctx chain.Context, from, to address.Address, c coin.Coin) compliance.Decision
 	Freeze(ctx chain.Context, asset string, account address.Address, amount coin.Amount, reason string, by address.Address) error
 	Unfreeze(ctx chain.Context, asset string, account address.Address, reason string, by address.Address) error
+	Frozen(ctx chain.Context, asset string, a address.Address) (compliance.Freeze, bool)
 }
 
 // Identities is what assets needs from identity: an account's identity (a recovery moves a

@@ -44,6 +44,7 @@ var (
 	ErrPaused         = codes.Register(ModuleName, 13, "asset already paused")
 	ErrNotPaused      = codes.Register(ModuleName, 14, "asset is not paused")
 	ErrNothingToMove  = codes.Register(ModuleName, 15, "nothing to recover")
+	ErrFrozenHolding  = codes.Register(ModuleName, 16, "the holding is frozen")
 )
 
 // Keeper reads and writes assets and documents.
@@ -361,6 +362,19 @@ func (k Keeper) ForceTransfer(ctx chain.Context, m *MsgForceTransfer) error {
 		return err
 	}
 	c := coin.New(m.Denom, m.Amount)
+	// A forced transfer does not move frozen tokens: lifting the freeze first is its own recorded
+	// act (with its reason), so the audit trail shows both.
+	if f, ok := k.compliance.Frozen(ctx, m.Denom, m.From); ok {
+		bal := k.bank.Balance(ctx, m.From, m.Denom)
+		spendable := coin.Amount(0)
+		if bal > f.Floor {
+			spendable = bal - f.Floor
+		}
+		if m.Amount > spendable {
+			return ErrFrozenHolding.Wrapf("%s holds %s of which %s is frozen (%s): at most %s can be moved; unfreeze it first",
+				m.From, coin.New(m.Denom, bal), coin.New(m.Denom, f.Floor), f.Reason, coin.New(m.Denom, spendable))
+		}
+	}
 	if err := k.bank.Send(ctx, m.From, m.To, c); err != nil {
 		return err
 	}
@@ -387,8 +401,31 @@ func (k Keeper) Recover(ctx chain.Context, m *MsgRecover) error {
 		return ErrNothingToMove.Wrapf("%s holds no %s", m.From, m.Denom)
 	}
 	c := coin.New(m.Denom, bal)
+	// The freeze moves with the holding: the new account has the same amount frozen (a whole
+	// freeze stays whole when the new account held nothing of the asset).
+	from, fromFrozen := k.compliance.Frozen(ctx, m.Denom, m.From)
+	if fromFrozen {
+		if _, ok := k.compliance.Frozen(ctx, m.Denom, m.To); ok {
+			return ErrFrozenHolding.Wrapf("both %s and %s have a freeze of %s: lift one before recovering", m.From, m.To, m.Denom)
+		}
+	}
+	toBefore := k.bank.Balance(ctx, m.To, m.Denom)
+	if fromFrozen {
+		if err := k.compliance.Unfreeze(ctx, m.Denom, m.From, "recovered to "+m.To.String()+": "+m.Reason, m.Controller); err != nil {
+			return err
+		}
+	}
 	if err := k.bank.Send(ctx, m.From, m.To, c); err != nil {
 		return err
+	}
+	if fromFrozen {
+		amount := from.Floor // partial: the frozen amount
+		if from.Amount == 0 && toBefore == 0 {
+			amount = 0 // whole
+		}
+		if err := k.compliance.Freeze(ctx, m.Denom, m.To, amount, from.Reason+" (recovered from "+m.From.String()+")", m.Controller); err != nil {
+			return err
+		}
 	}
 	ctx.Emit(chain.NewEvent("assets.recovered", "asset", m.Denom, "from", m.From.String(), "to", m.To.String(),
 		"amount", c.String(), "reason", m.Reason, "by", m.Controller.String()))

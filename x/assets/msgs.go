@@ -30,7 +30,7 @@ type MsgCreate struct {
 	Decimals   uint8           `cbor:"6,keyasint" json:"decimals"`
 	MaxSupply  coin.Amount     `cbor:"7,keyasint,omitempty" json:"max_supply,omitempty,string"`
 	Project    string          `cbor:"8,keyasint,omitempty" json:"project,omitempty"`
-	Controller address.Address `cbor:"9,keyasint,omitempty" json:"controller,omitempty"`
+	Controller address.Address `cbor:"9,keyasint,omitzero" json:"controller,omitzero"`
 }
 
 func (*MsgCreate) MsgType() string           { return "assets/create" }
@@ -66,7 +66,7 @@ type MsgMint struct {
 	Issuer address.Address `cbor:"1,keyasint" json:"issuer"`
 	Denom  string          `cbor:"2,keyasint" json:"denom"`
 	Amount coin.Amount     `cbor:"3,keyasint" json:"amount,string"`
-	To     address.Address `cbor:"4,keyasint,omitempty" json:"to,omitempty"`
+	To     address.Address `cbor:"4,keyasint,omitzero" json:"to,omitzero"`
 }
 
 func (*MsgMint) MsgType() string           { return "assets/mint" }

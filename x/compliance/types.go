@@ -355,7 +355,7 @@ type Hold struct {
 	Height    int64           `cbor:"9,keyasint" json:"height"`
 	Time      int64           `cbor:"10,keyasint" json:"time"`     // block time, unix seconds
 	Deadline  int64           `cbor:"11,keyasint" json:"deadline"` // unix seconds: returned at the first block at or after it
-	DecidedBy address.Address `cbor:"12,keyasint,omitempty" json:"decided_by,omitempty"`
+	DecidedBy address.Address `cbor:"12,keyasint,omitzero" json:"decided_by,omitzero"`
 	Decision  string          `cbor:"13,keyasint,omitempty" json:"decision_reason,omitempty"`
 	DecidedAt int64           `cbor:"14,keyasint,omitempty" json:"decided_height,omitempty"`
 }
@@ -379,7 +379,7 @@ type Alert struct {
 	Status   string          `cbor:"9,keyasint" json:"status"`
 	Height   int64           `cbor:"10,keyasint" json:"height"`
 	Time     int64           `cbor:"11,keyasint" json:"time"`
-	ClosedBy address.Address `cbor:"12,keyasint,omitempty" json:"closed_by,omitempty"`
+	ClosedBy address.Address `cbor:"12,keyasint,omitzero" json:"closed_by,omitzero"`
 	Note     string          `cbor:"13,keyasint,omitempty" json:"note,omitempty"`
 	ClosedAt int64           `cbor:"14,keyasint,omitempty" json:"closed_height,omitempty"`
 }

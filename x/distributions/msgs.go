@@ -100,7 +100,7 @@ type MsgDeposit struct {
 	Checkpoint uint64          `cbor:"3,keyasint" json:"checkpoint"`
 	Amount     coin.Coin       `cbor:"4,keyasint" json:"amount"`
 	Expiry     int64           `cbor:"5,keyasint" json:"expiry"`
-	TaxAccount address.Address `cbor:"6,keyasint,omitempty" json:"tax_account,omitempty"`
+	TaxAccount address.Address `cbor:"6,keyasint,omitzero" json:"tax_account,omitzero"`
 	DefaultBps uint32          `cbor:"7,keyasint,omitempty" json:"default_bps,omitempty"`
 	Rates      []Rate          `cbor:"8,keyasint,omitempty" json:"rates,omitempty"`
 	Memo       string          `cbor:"9,keyasint,omitempty" json:"memo,omitempty"`

@@ -98,7 +98,7 @@ type Distribution struct {
 	Issuer     address.Address `cbor:"7,keyasint" json:"issuer"` // reclaims; gets the remainder
 	Depositor  address.Address `cbor:"8,keyasint" json:"depositor"`
 	Expiry     int64           `cbor:"9,keyasint" json:"expiry"` // unix seconds: no claims at or after it
-	TaxAccount address.Address `cbor:"10,keyasint,omitempty" json:"tax_account,omitempty"`
+	TaxAccount address.Address `cbor:"10,keyasint,omitzero" json:"tax_account,omitzero"`
 	DefaultBps uint32          `cbor:"11,keyasint,omitempty" json:"default_bps,omitempty"`
 	Rates      []Rate          `cbor:"12,keyasint,omitempty" json:"rates,omitempty"`
 	Memo       string          `cbor:"13,keyasint,omitempty" json:"memo,omitempty"`

@@ -27,7 +27,7 @@ type MsgOpen struct {
 	MaxPerInvestor coin.Amount     `cbor:"9,keyasint,omitempty" json:"max_per_investor,string"`
 	Start          int64           `cbor:"10,keyasint" json:"start"`
 	End            int64           `cbor:"11,keyasint" json:"end"`
-	Treasury       address.Address `cbor:"12,keyasint,omitempty" json:"treasury,omitempty"`
+	Treasury       address.Address `cbor:"12,keyasint,omitzero" json:"treasury,omitzero"`
 }
 
 func (*MsgOpen) MsgType() string           { return "offerings/open" }
