@@ -188,10 +188,37 @@ func TestMintToInvestorGoesThroughCompliance(t *testing.T) {
 		Outcome: compliance.OutcomeReject, Params: compliance.Params{Side: compliance.SideReceiver, KYCLevel: 1}}}})
 	e.ok(&assets.MsgMint{Issuer: issuer, Denom: "ubridge", Amount: 100, To: alice})
 	e.fails(&assets.MsgMint{Issuer: issuer, Denom: "ubridge", Amount: 100, To: bob}, assets.ErrRefused, "rule kyc")
-	if e.bank.Balance(e.ctx, alice, "ubridge") != 100 || e.bank.Balance(e.ctx, bob, "ubridge") != 0 {
+	if e.bank.Balance(e.ctx, alice, "ubridge") != 100 || e.bank.Balance(e.ctx, bob, "ubridge") != 0 || e.bank.Supply(e.ctx, "ubridge") != 100 {
 		t.Fatal("mint to investors")
 	}
+	// A flagged mint moves and opens an alert; a held one waits in a hold for the officer.
+	e.ok(&compliance.MsgSetRules{Officer: officer, Asset: "ubridge", Rules: []compliance.Rule{
+		{ID: "huge", Kind: compliance.KindLargeTransfer, Outcome: compliance.OutcomeHold, Params: compliance.Params{Amount: 1_000}},
+		{ID: "large", Kind: compliance.KindLargeTransfer, Outcome: compliance.OutcomeFlag, Params: compliance.Params{Amount: 500}}}})
+	evs := e.ok(&assets.MsgMint{Issuer: issuer, Denom: "ubridge", Amount: 600, To: alice})
+	if !hasEvent(evs, "compliance.decision", "outcome", "flag") || e.bank.Balance(e.ctx, alice, "ubridge") != 700 {
+		t.Fatalf("flagged mint: %v, alice %d", evs, e.bank.Balance(e.ctx, alice, "ubridge"))
+	}
+	evs = e.ok(&assets.MsgMint{Issuer: issuer, Denom: "ubridge", Amount: 2_000, To: alice})
+	if !hasEvent(evs, "compliance.decision", "outcome", "hold") || e.bank.Balance(e.ctx, alice, "ubridge") != 700 ||
+		e.bank.Balance(e.ctx, compliance.HoldAccount, "ubridge") != 2_000 || e.bank.Supply(e.ctx, "ubridge") != 2_700 {
+		t.Fatalf("held mint: %v, alice %d", evs, e.bank.Balance(e.ctx, alice, "ubridge"))
+	}
 	e.invariants()
+}
+
+func hasEvent(evs []chain.Event, typ, key, value string) bool {
+	for _, ev := range evs {
+		if ev.Type != typ {
+			continue
+		}
+		for _, a := range ev.Attrs {
+			if a.Key == key && a.Value == value {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func TestDocumentsKeepHistory(t *testing.T) {

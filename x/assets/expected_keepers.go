@@ -22,7 +22,7 @@ type Bank interface {
 // Compliance is what assets needs from compliance: the decision an issuance to an investor gets,
 // and freezes by the controller.
 type Compliance interface {
-	Decide(ctx chain.Context, from, to address.Address, c coin.Coin) compliance.Decision
+	Review(ctx chain.Context, from, to address.Address, c coin.Coin) (held bool, err error)
 	Freeze(ctx chain.Context, asset string, account address.Address, amount coin.Amount, reason string, by address.Address) error
 	Unfreeze(ctx chain.Context, asset string, account address.Address, reason string, by address.Address) error
 	Frozen(ctx chain.Context, asset string, a address.Address) (compliance.Freeze, bool)

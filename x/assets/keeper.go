@@ -13,7 +13,6 @@ import (
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/store"
-	"github.com/girder-chain/girder/x/compliance"
 )
 
 // ModuleName is the module's name and code space.
@@ -208,18 +207,26 @@ func (k Keeper) Mint(ctx chain.Context, m *MsgMint) error {
 		to = m.Issuer
 	}
 	c := coin.New(m.Denom, m.Amount)
-	if to != m.Issuer {
-		if d := k.compliance.Decide(ctx, m.Issuer, to, c); d.Outcome == compliance.OutcomeReject || d.Outcome == compliance.OutcomeHold {
-			return ErrRefused.Wrapf("a transfer to %s would get %s by rule %s (%s): mint to the issuer and transfer instead", to, d.Outcome, d.Rule, d.Reason)
-		}
-	}
-	if err := k.bank.Mint(ctx, to, c); err != nil {
+	// Minting to another account is minting to the issuer and a transfer from it, decided by
+	// compliance like any transfer: a rejection refuses the mint; a hold keeps the amount in a
+	// hold for the officer; a flag opens an alert.
+	if err := k.bank.Mint(ctx, m.Issuer, c); err != nil {
 		return err
 	}
 	a.Minted, _ = a.Minted.Add(m.Amount)
 	k.put(ctx, a)
 	ctx.Emit(chain.NewEvent("assets.minted", "asset", m.Denom, "to", to.String(), "amount", c.String(), "by", m.Issuer.String()))
-	return nil
+	if to == m.Issuer {
+		return nil
+	}
+	held, err := k.compliance.Review(ctx, m.Issuer, to, c)
+	if err != nil {
+		return ErrRefused.Wrapf("minting to %s: %v", to, err)
+	}
+	if held {
+		return nil
+	}
+	return k.bank.Send(ctx, m.Issuer, to, c)
 }
 
 // Burn destroys an amount of the issuer's own balance.
