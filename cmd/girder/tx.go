@@ -41,6 +41,7 @@ func newTxCmd() *cobra.Command {
 	bankCmd := &cobra.Command{Use: "bank", Short: "Transfers of the native token and other assets"}
 	bankCmd.AddCommand(newSendCmd(), newMultiSendCmd())
 	cmd.AddCommand(bankCmd, newAuthTxCmd(), newIdentityTxCmd(), newComplianceTxCmd(), newAssetsTxCmd())
+	cmd.AddCommand(newOfferingsTxCmd(), newDistributionsTxCmd())
 	return cmd
 }
 
