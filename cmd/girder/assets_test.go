@@ -23,8 +23,8 @@ import (
 // TestAssetsCLI: on a real node, through the CLI only, an issuer creates a security with a
 // maximum supply in display units, mints (to itself and to an investor), burns, publishes
 // documents in versions and removes one; the controller freezes part of a holding (a larger send
-// fails, readably), unfreezes, forces a transfer, recovers a holding to another account of the
-// same identity, pauses and unpauses the asset. Bad input gives a clear message, a non-zero exit
+// fails, readably), unfreezes, forces a transfer (never of frozen tokens), recovers a holding with
+// its freeze to another account of the same identity, pauses and unpauses the asset. Bad input gives a clear message, a non-zero exit
 // and changes nothing.
 func TestAssetsCLI(t *testing.T) {
 	home := t.TempDir()
@@ -260,11 +260,26 @@ func TestAssetsCLI(t *testing.T) {
 	run("tx", "identity", "register", "alice", "bob-jones", "bob", "bob2")
 	fails(2, []string{"tx", "assets", "recover", "alice", "ubridge", "carol", "bob2", "--reason", "lost key"},
 		"recovery needs two accounts of one identity", `(identity "bob-jones") are not accounts of one identity`, "(module assets, code 12)")
+	// 30 of bob's 75 are pledged: a forced transfer moves at most the 45 above; the recovery
+	// carries the freeze to bob2.
+	run("tx", "assets", "freeze", "alice", "ubridge", "bob", "--amount", "30BRIDGE", "--reason", "pledged")
+	fails(2, []string{"tx", "assets", "force-transfer", "alice", "bob", "carol", "50BRIDGE", "--reason", "court order 19"},
+		"the holding is frozen", "at most 45000000ubridge can be moved; unfreeze it first", "(module assets, code 16)")
 	mustContain("recover (text)", run("tx", "assets", "recover", "alice", "ubridge", "bob", "bob2", "--reason", "lost key, ticket 88"),
+		"unfrozen "+addr["bob"]+"'s ubridge (recovered to "+addr["bob2"]+": lost key, ticket 88)",
+		"frozen   "+addr["bob2"]+": 30 BRIDGE (30000000ubridge) must stay (pledged (recovered from "+addr["bob"]+"))",
 		"recovered 75 BRIDGE (75000000ubridge) from "+addr["bob"]+" to "+addr["bob2"]+" (lost key, ticket 88)")
 	if b, b2 := bal("bob"), bal("bob2"); b != 0 || b2 != 75*BRIDGE {
 		t.Fatalf("after recovery: bob %d bob2 %d", b, b2)
 	}
+	jsonOf(&freezes, "query", "compliance", "freezes", "ubridge")
+	if len(freezes) != 1 || freezes[0].Account.String() != addr["bob2"] || freezes[0].Amount != 30*BRIDGE || freezes[0].Floor != 30*BRIDGE {
+		t.Fatalf("freezes after recovery: %+v", freezes)
+	}
+	if err := n.App.Invariants(); err != nil {
+		t.Fatalf("after a recovery of a frozen holding: %v", err)
+	}
+	run("tx", "assets", "unfreeze", "alice", "ubridge", "bob2", "--reason", "pledge released")
 	fails(2, []string{"tx", "assets", "recover", "alice", "ubridge", "bob", "bob2", "--reason", "again"}, "nothing to recover", "holds no ubridge")
 
 	// Pause: every transfer is refused, with the reason, until unpaused.
