@@ -13,10 +13,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/assets"
+	"github.com/girder-chain/girder/x/compliance"
 )
 
 // parseAssetAmount reads an amount of an asset (base or display units) and checks its denom.
@@ -254,11 +256,21 @@ func printAssetEvents(cmd *cobra.Command, w io.Writer, r *client.Result) {
 		units, _ = c.Units(ctx)
 		cancel()
 	}
-	for _, e := range r.Events {
+	attrs := func(e chain.Event) map[string]string {
 		at := map[string]string{}
 		for _, a := range e.Attrs {
 			at[a.Key] = a.Value
 		}
+		return at
+	}
+	holds := map[string]string{} // receiver → hold id, of the transfers compliance held
+	for _, e := range r.Events {
+		if at := attrs(e); e.Type == "compliance.decision" && at["outcome"] == compliance.OutcomeHold {
+			holds[at["to"]] = at["hold"]
+		}
+	}
+	for _, e := range r.Events {
+		at := attrs(e)
 		amount := func() string {
 			if c, err := coin.Parse(at["amount"], nil); err == nil {
 				return amountText(c, units)
@@ -273,6 +285,10 @@ func printAssetEvents(cmd *cobra.Command, w io.Writer, r *client.Result) {
 			}
 			fmt.Fprintf(w, "created  %s (%s, %s), %s, controller %s\n", at["asset"], at["symbol"], at["kind"], max, at["controller"])
 		case "assets.minted":
+			if id, held := holds[at["to"]]; held && at["to"] != at["by"] {
+				fmt.Fprintf(w, "minted   %s for %s: in hold %s until a compliance officer releases or returns it\n", amount(), at["to"], id)
+				continue
+			}
 			fmt.Fprintf(w, "minted   %s to %s\n", amount(), at["to"])
 		case "assets.burnt":
 			fmt.Fprintf(w, "burnt    %s from %s\n", amount(), at["from"])

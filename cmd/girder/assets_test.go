@@ -24,8 +24,9 @@ import (
 // maximum supply in display units, mints (to itself and to an investor), burns, publishes
 // documents in versions and removes one; the controller freezes part of a holding (a larger send
 // fails, readably), unfreezes, forces a transfer (never of frozen tokens), recovers a holding with
-// its freeze to another account of the same identity, pauses and unpauses the asset. Bad input gives a clear message, a non-zero exit
-// and changes nothing.
+// its freeze to another account of the same identity, pauses and unpauses the asset; a mint to an
+// investor is held by a compliance rule until an officer releases it. Bad input gives a clear
+// message, a non-zero exit and changes nothing.
 func TestAssetsCLI(t *testing.T) {
 	home := t.TempDir()
 	kr := []string{"--home", home, "--keyring-backend", "test"}
@@ -382,6 +383,21 @@ func TestAssetsCLI(t *testing.T) {
 	}
 	if before.Info.Supply != 650*BRIDGE || before.Balances["alice"] != 551*BRIDGE || before.Assets != 1 || before.Freezes != 0 {
 		t.Fatalf("state before the bad input: %+v", before)
+	}
+
+	// A mint to an investor is a mint to the issuer and a transfer compliance reviews: a rule that
+	// holds large transfers keeps the minted amount in a hold until an officer releases it.
+	run("tx", "auth", "grant-role", "alice", auth.RoleComplianceOfficer, "alice")
+	rules, _ := file("rules.json", `[{"id": "large", "kind": "large_transfer", "outcome": "hold", "params": {"amount": "10BRIDGE", "hold_for": "1h"}}]`)
+	run("tx", "compliance", "set-rules", "alice", "--asset", "ubridge", "--file", rules)
+	mustContain("held mint (text)", run("tx", "assets", "mint", "alice", "20BRIDGE", "--to", "carol"), "decision held by rule large (hold 1, returns ",
+		"minted   20 BRIDGE (20000000ubridge) for "+addr["carol"]+": in hold 1 until a compliance officer releases or returns it")
+	if a, c := info(), bal("carol"); a.Supply != 670*BRIDGE || c != 24*BRIDGE {
+		t.Fatalf("after a held mint: supply %d, carol %d", a.Supply, c)
+	}
+	mustContain("decide-hold (text)", run("tx", "compliance", "decide-hold", "alice", "1", "release", "--reason", "documents checked"), "hold 1 released")
+	if c := bal("carol"); c != 44*BRIDGE {
+		t.Fatalf("carol after the release: %d", c)
 	}
 	if err := n.App.Invariants(); err != nil {
 		t.Fatal(err)
