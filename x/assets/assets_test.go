@@ -178,6 +178,10 @@ func TestCreateAndIssue(t *testing.T) {
 	if s := e.bank.Supply(e.ctx, "ubridge"); s != 1_000_000 {
 		t.Fatalf("supply %d", s)
 	}
+	// The issuer's own frozen tokens cannot be burnt.
+	e.ok(&assets.MsgFreeze{Controller: issuer, Denom: "ubridge", Account: issuer, Amount: 900_000, Reason: "pledged"})
+	e.fails(&assets.MsgBurn{Issuer: issuer, Denom: "ubridge", Amount: 100_001}, assets.ErrFrozenHolding, "cannot burn")
+	e.ok(&assets.MsgBurn{Issuer: issuer, Denom: "ubridge", Amount: 100_000})
 	e.invariants()
 }
 

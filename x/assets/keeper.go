@@ -239,6 +239,13 @@ func (k Keeper) Burn(ctx chain.Context, m *MsgBurn) error {
 		return err
 	}
 	c := coin.New(m.Denom, m.Amount)
+	if f, ok := k.compliance.Frozen(ctx, m.Denom, m.Issuer); ok {
+		bal := k.bank.Balance(ctx, m.Issuer, m.Denom)
+		if bal < f.Floor || m.Amount > bal-f.Floor {
+			return ErrFrozenHolding.Wrapf("%s holds %s of which %s is frozen (%s): it cannot burn %s",
+				m.Issuer, coin.New(m.Denom, bal), coin.New(m.Denom, f.Floor), f.Reason, c)
+		}
+	}
 	if err := k.bank.Burn(ctx, m.Issuer, c); err != nil {
 		return err
 	}
