@@ -198,6 +198,9 @@ func (k Keeper) checkTallies(ctx chain.Context, o *Offering, want map[string]coi
 		if v > max {
 			return fmt.Errorf("offering %d: %s subscribed %d, above the maximum %d", o.ID, who, v, max)
 		}
+		if v < o.MinPerInvestor {
+			return fmt.Errorf("offering %d: %s subscribed %d, below the minimum %d", o.ID, who, v, o.MinPerInvestor)
+		}
 		seen++
 	}
 	if seen != len(want) {

@@ -1,6 +1,7 @@
 package offerings
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -62,6 +63,9 @@ func (k Keeper) Offerings(ctx chain.Context, security, status string, after uint
 	defer it.Close()
 	scanned := 0
 	for ; it.Valid(); it.Next() {
+		if len(it.Key()) != len(p)+8 {
+			continue // another denom's entry: the filter is not a denom (it holds a 0 byte)
+		}
 		id := binary.BigEndian.Uint64(it.Key()[len(p):])
 		if len(out.Offerings) == limit || scanned == maxScan {
 			out.Next = id - 1
@@ -146,6 +150,7 @@ func DefaultGenesis() Genesis {
 // and the invariants).
 type totals struct {
 	subscribed, escrowed, delivered, raised coin.Amount
+	upToCursor                              coin.Amount // subscribed by the investors at or before the cursor
 	count, settled, refunded                uint64
 	tallies                                 map[string]coin.Amount
 	err                                     error
@@ -172,6 +177,19 @@ func (t *totals) add(o *Offering, s *Subscription) {
 			fail("%v", err)
 		}
 		*a = v
+	}
+	// The end-of-window passes go through the subscriptions in investor order: those at or before
+	// the cursor are done (settled or refunded while paying out), those after it are pending.
+	done := o.Cursor != nil && bytes.Compare(s.Investor[:], o.Cursor[:]) <= 0
+	if done {
+		sum(&t.upToCursor, s.Amount)
+	}
+	switch o.Status {
+	case StatusSettling, StatusRefunding, StatusCancelling:
+		if (s.Status == SubPending) == done {
+			fail("%s, but the cursor of the %s offering is at %v", s.Status, o.Status, o.Cursor)
+			return
+		}
 	}
 	t.count++
 	sum(&t.subscribed, s.Amount)
@@ -226,6 +244,10 @@ func (t *totals) check(o *Offering) error {
 		return fail("%d subscriptions refunded; the offering says %d", t.refunded, o.Refunded)
 	case o.Eligible > o.Subscribed:
 		return fail("eligible %d exceeds subscribed %d", o.Eligible, o.Subscribed)
+	case o.Status == StatusOpen && o.Eligible != 0:
+		return fail("open, but %d already counted eligible", o.Eligible)
+	case o.Status == StatusClosing && o.Eligible > t.upToCursor:
+		return fail("closing with eligible %d, but %d subscribed up to the cursor", o.Eligible, t.upToCursor)
 	}
 	out, err := o.Delivered.Add(o.Returned)
 	if err != nil || out > o.HardCap {
@@ -276,8 +298,8 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 		if err := validateTerms(o.Security, o.Cash, o.PriceNum, o.PriceDen, o.SoftCap, o.HardCap, o.MinPerInvestor, o.MaxPerInvestor, o.Start, o.End); err != nil {
 			return fail("offering %d: %w", o.ID, err)
 		}
-		if o.Issuer.IsZero() || o.Treasury.IsZero() || k.reserved[o.Treasury] {
-			return fail("offering %d: issuer %s, treasury %s", o.ID, o.Issuer, o.Treasury)
+		if o.Issuer.IsZero() || o.Treasury.IsZero() || k.reserved[o.Issuer] || k.reserved[o.Treasury] {
+			return fail("offering %d: issuer %s, treasury %s: neither may be the zero address or a module account", o.ID, o.Issuer, o.Treasury)
 		}
 		for _, a := range []struct{ denom, kind string }{{o.Security, assets.KindSecurity}, {o.Cash, assets.KindCash}} {
 			if as, ok := k.assets.Asset(ctx, a.denom); !ok || as.Kind != a.kind {
@@ -301,8 +323,8 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 		if !ok {
 			return fail("subscription of %s to unknown offering %d", s.Investor, s.Offering)
 		}
-		if s.Investor.IsZero() {
-			return fail("subscription to offering %d of the zero address", s.Offering)
+		if s.Investor.IsZero() || k.reserved[s.Investor] {
+			return fail("subscription to offering %d of %s: the zero address or a module account", s.Offering, s.Investor)
 		}
 		if _, dup := k.Subscription(ctx, s.Offering, s.Investor); dup {
 			return fail("subscription of %s to offering %d given twice", s.Investor, s.Offering)
@@ -323,7 +345,14 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 			names = append(names, n)
 		}
 		sort.Strings(names)
+		max := o.MaxPerInvestor
+		if max == 0 {
+			max = o.HardCap
+		}
 		for _, n := range names {
+			if v := t.tallies[n]; v < o.MinPerInvestor || v > max {
+				return fail("offering %d: %s subscribed %d, outside the per-investor limits %d to %d", o.ID, n, v, o.MinPerInvestor, max)
+			}
 			k.set(ctx, tallyKey(o.ID, n), t.tallies[n])
 		}
 		k.st(ctx).Set(securityKey(o.Security, o.ID), marker)
@@ -441,6 +470,11 @@ func (m *Module) Query(ctx chain.Context, path []string, data []byte) (any, erro
 		after, err := parseAfterID(q)
 		if err != nil {
 			return nil, err
+		}
+		if s := q.Get("security"); s != "" {
+			if err := coin.ValidateDenom(s); err != nil {
+				return nil, chain.ErrBadQuery.Wrapf("security: %v", err)
+			}
 		}
 		if s := q.Get("status"); s != "" && !validStatus(s) {
 			return nil, chain.ErrBadQuery.Wrapf("status %q: want one of %s", s, strings.Join(Statuses, ", "))
