@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,8 +11,6 @@ import (
 
 	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/coin"
-	"github.com/girder-chain/girder/keyring"
-	"github.com/girder-chain/girder/node"
 	"github.com/girder-chain/girder/x/assets"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/compliance"
@@ -28,53 +24,9 @@ import (
 // investor is held by a compliance rule until an officer releases it. Bad input gives a clear
 // message, a non-zero exit and changes nothing.
 func TestAssetsCLI(t *testing.T) {
-	home := t.TempDir()
-	kr := []string{"--home", home, "--keyring-backend", "test"}
-	addr := map[string]string{}
-	for _, name := range []string{"alice", "bob", "bob2", "carol"} {
-		out, _, code := girder(t, append([]string{"keys", "add", name, "-o", "json"}, kr...)...)
-		var info keyring.Info
-		if code != 0 || json.Unmarshal([]byte(out), &info) != nil {
-			t.Fatalf("keys add %s: %d %s", name, code, out)
-		}
-		addr[name] = info.Address.String()
-	}
-	_, stderr, code := girder(t, "init", "--home", home, "--keyring-backend", "test", "--chain-id", "assets-test", "--moniker", "v",
-		"--fund", addr["alice"]+"=10000GRD", "--fund", addr["bob"]+"=100GRD", "--fund", addr["carol"]+"=100GRD", "--admin", "alice")
-	if code != 0 {
-		t.Fatalf("init: %s", stderr)
-	}
-	rpc := loopbackAddr(t)
-	c, err := node.LoadConfig(home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.RPC.ListenAddress, c.P2P.ListenAddress = "tcp://"+rpc, "tcp://"+loopbackAddr(t)
-	node.WriteConfig(c)
-	logf, _ := os.Create(filepath.Join(t.TempDir(), "node.log"))
-	defer logf.Close()
-	n, err := node.Start(context.Background(), home, node.Options{Log: logf, NoSnapshots: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
-	waitForBlocks(t, "tcp://"+rpc)
-	at := append([]string{"--node", "tcp://" + rpc}, kr...)
-	run := func(args ...string) string {
-		t.Helper()
-		out, stderr, code := girder(t, append(args, at...)...)
-		if code != 0 {
-			t.Fatalf("girder %s: exit %d\n%s%s", strings.Join(args, " "), code, out, stderr)
-		}
-		return out
-	}
-	jsonOf := func(v any, args ...string) {
-		t.Helper()
-		out := run(append(args, "-o", "json")...)
-		if err := json.Unmarshal([]byte(out), v); err != nil {
-			t.Fatalf("girder %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
+	ch := startCLIChain(t, "assets-test", "alice", "alice=10000GRD", "bob=100GRD", "bob2", "carol=100GRD")
+	addr, n, at := ch.addr, ch.node, ch.at
+	run, jsonOf := ch.run, ch.jsonOf
 	// fails runs a command that must fail: a non-zero exit and stderr mentioning each of want.
 	fails := func(wantCode int, args []string, want ...string) {
 		t.Helper()

@@ -12,7 +12,6 @@ import (
 	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/keyring"
-	"github.com/girder-chain/girder/node"
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/assets"
 	"github.com/girder-chain/girder/x/auth"
@@ -104,53 +103,9 @@ func TestDevGenesisRoles(t *testing.T) {
 // released, a flagged send's alert is closed, a dry run names the deny list, and bad input gives
 // clear errors and a non-zero exit.
 func TestComplianceCLI(t *testing.T) {
-	home := t.TempDir()
-	kr := []string{"--home", home, "--keyring-backend", "test"}
-	addr := map[string]string{}
-	for _, name := range []string{"alice", "bob", "carol"} {
-		out, _, code := girder(t, append([]string{"keys", "add", name, "-o", "json"}, kr...)...)
-		var info keyring.Info
-		if code != 0 || json.Unmarshal([]byte(out), &info) != nil {
-			t.Fatalf("keys add %s: %d %s", name, code, out)
-		}
-		addr[name] = info.Address.String()
-	}
-	_, stderr, code := girder(t, "init", "--home", home, "--keyring-backend", "test", "--chain-id", "compliance-test", "--moniker", "v",
-		"--fund", addr["alice"]+"=100000GRD", "--fund", addr["bob"]+"=1000GRD", "--fund", addr["carol"]+"=10GRD", "--admin", "alice")
-	if code != 0 {
-		t.Fatalf("init: %s", stderr)
-	}
-	rpc := loopbackAddr(t)
-	c, err := node.LoadConfig(home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.RPC.ListenAddress, c.P2P.ListenAddress = "tcp://"+rpc, "tcp://"+loopbackAddr(t)
-	node.WriteConfig(c)
-	logf, _ := os.Create(filepath.Join(t.TempDir(), "node.log"))
-	defer logf.Close()
-	n, err := node.Start(context.Background(), home, node.Options{Log: logf, NoSnapshots: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
-	waitForBlocks(t, "tcp://"+rpc)
-	at := append([]string{"--node", "tcp://" + rpc}, kr...)
-	run := func(args ...string) string {
-		t.Helper()
-		out, stderr, code := girder(t, append(args, at...)...)
-		if code != 0 {
-			t.Fatalf("girder %s: exit %d\n%s%s", strings.Join(args, " "), code, out, stderr)
-		}
-		return out
-	}
-	jsonOf := func(v any, args ...string) {
-		t.Helper()
-		out := run(append(args, "-o", "json")...)
-		if err := json.Unmarshal([]byte(out), v); err != nil {
-			t.Fatalf("girder %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
+	ch := startCLIChain(t, "compliance-test", "alice", "alice=100000GRD", "bob=1000GRD", "carol=10GRD")
+	home, addr, rpc, n, at := ch.home, ch.addr, ch.rpc, ch.node, ch.at
+	run, jsonOf := ch.run, ch.jsonOf
 	dir := t.TempDir()
 	file := func(name, body string) string {
 		p := filepath.Join(dir, name)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,8 +8,6 @@ import (
 	"time"
 
 	"github.com/girder-chain/girder/client"
-	"github.com/girder-chain/girder/keyring"
-	"github.com/girder-chain/girder/node"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/identity"
 )
@@ -50,54 +46,9 @@ func TestParseExpiry(t *testing.T) {
 // TestIdentityCLI: on a real node whose genesis names alice admin, the identity and role
 // commands of docs/identity.md, and the errors a person sees.
 func TestIdentityCLI(t *testing.T) {
-	home := t.TempDir()
-	kr := []string{"--home", home, "--keyring-backend", "test"}
-	addr := map[string]string{}
-	for _, name := range []string{"alice", "bob", "carol"} {
-		out, _, code := girder(t, append([]string{"keys", "add", name, "-o", "json"}, kr...)...)
-		var info keyring.Info
-		if code != 0 || json.Unmarshal([]byte(out), &info) != nil {
-			t.Fatalf("keys add %s: %d %s", name, code, out)
-		}
-		addr[name] = info.Address.String()
-	}
-	// bob is funded first, but --admin makes alice the admin.
-	_, stderr, code := girder(t, "init", "--home", home, "--keyring-backend", "test", "--chain-id", "id-test", "--moniker", "v",
-		"--fund", addr["bob"]+"=1000GRD", "--fund", addr["alice"]+"=1000GRD", "--fund", addr["carol"]+"=10GRD", "--admin", "alice")
-	if code != 0 {
-		t.Fatalf("init: %s", stderr)
-	}
-	rpc := loopbackAddr(t)
-	c, err := node.LoadConfig(home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.RPC.ListenAddress, c.P2P.ListenAddress = "tcp://"+rpc, "tcp://"+loopbackAddr(t)
-	node.WriteConfig(c)
-	logf, _ := os.Create(filepath.Join(t.TempDir(), "node.log"))
-	defer logf.Close()
-	n, err := node.Start(context.Background(), home, node.Options{Log: logf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
-	waitForBlocks(t, "tcp://"+rpc)
-	at := append([]string{"--node", "tcp://" + rpc}, kr...)
-	run := func(args ...string) string {
-		t.Helper()
-		out, stderr, code := girder(t, append(args, at...)...)
-		if code != 0 {
-			t.Fatalf("girder %s: exit %d\n%s%s", strings.Join(args, " "), code, out, stderr)
-		}
-		return out
-	}
-	jsonOf := func(v any, args ...string) {
-		t.Helper()
-		out := run(append(args, "-o", "json")...)
-		if err := json.Unmarshal([]byte(out), v); err != nil {
-			t.Fatalf("girder %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
+	ch := startCLIChain(t, "id-test", "alice", "bob=1000GRD", "alice=1000GRD", "carol=10GRD") // bob is funded first, but --admin makes alice the admin
+	addr, n, at := ch.addr, ch.node, ch.at
+	run, jsonOf := ch.run, ch.jsonOf
 
 	var roles auth.RolesResult
 	jsonOf(&roles, "query", "roles", "alice")

@@ -2,18 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/coin"
-	"github.com/girder-chain/girder/keyring"
-	"github.com/girder-chain/girder/node"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/distributions"
 	"github.com/girder-chain/girder/x/offerings"
@@ -146,56 +141,9 @@ func TestSecuritiesFlags(t *testing.T) {
 // (above the hard cap, a second claim, a non-issuer's deposit, malformed prices) fails with a
 // clear message, a non-zero exit and no change of state.
 func TestSecuritiesCLI(t *testing.T) {
-	home := t.TempDir()
-	kr := []string{"--home", home, "--keyring-backend", "test"}
-	names := []string{"alice", "bank", "bob", "carol", "dave", "treasury", "tax", "agent"}
-	addr := map[string]string{}
-	for _, name := range names {
-		out, _, code := girder(t, append([]string{"keys", "add", name, "-o", "json"}, kr...)...)
-		var info keyring.Info
-		if code != 0 || json.Unmarshal([]byte(out), &info) != nil {
-			t.Fatalf("keys add %s: %d %s", name, code, out)
-		}
-		addr[name] = info.Address.String()
-	}
-	initArgs := []string{"init", "--home", home, "--keyring-backend", "test", "--chain-id", "securities-test", "--moniker", "v", "--admin", "alice"}
-	for _, name := range names {
-		initArgs = append(initArgs, "--fund", addr[name]+"=1000GRD")
-	}
-	if _, stderr, code := girder(t, initArgs...); code != 0 {
-		t.Fatalf("init: %s", stderr)
-	}
-	rpc := loopbackAddr(t)
-	c, err := node.LoadConfig(home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.RPC.ListenAddress, c.P2P.ListenAddress = "tcp://"+rpc, "tcp://"+loopbackAddr(t)
-	node.WriteConfig(c)
-	logf, _ := os.Create(filepath.Join(t.TempDir(), "node.log"))
-	defer logf.Close()
-	n, err := node.Start(context.Background(), home, node.Options{Log: logf, NoSnapshots: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
-	waitForBlocks(t, "tcp://"+rpc)
-	at := append([]string{"--node", "tcp://" + rpc}, kr...)
-	run := func(args ...string) string {
-		t.Helper()
-		out, stderr, code := girder(t, append(args, at...)...)
-		if code != 0 {
-			t.Fatalf("girder %s: exit %d\n%s%s", strings.Join(args, " "), code, out, stderr)
-		}
-		return out
-	}
-	jsonOf := func(v any, args ...string) {
-		t.Helper()
-		out := run(append(args, "-o", "json")...)
-		if err := json.Unmarshal([]byte(out), v); err != nil {
-			t.Fatalf("girder %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
+	ch := startCLIChain(t, "securities-test", "alice", "alice=1000GRD", "bank=1000GRD", "bob=1000GRD", "carol=1000GRD", "dave=1000GRD", "treasury=1000GRD", "tax=1000GRD", "agent=1000GRD")
+	addr, rpc, n, at := ch.addr, ch.rpc, ch.node, ch.at
+	run, jsonOf := ch.run, ch.jsonOf
 	expectText := func(out string, wants ...string) {
 		t.Helper()
 		for _, w := range wants {
