@@ -65,36 +65,25 @@ func NewKeeper(bank Bank, c Compliance, ids Identities, roles Roles) Keeper {
 // SetHooks wires the modules told of every new asset. Every copy of the keeper sees them.
 func (k Keeper) SetHooks(h ...CreationHook) { k.hooks.created = h }
 
-func cat(parts ...[]byte) []byte {
-	var out []byte
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
-
 var sep = []byte{0}
 
-func assetKey(denom string) []byte { return cat(keyAsset, []byte(denom)) }
+func assetKey(denom string) []byte { return store.Key(keyAsset, []byte(denom)) }
 func docKey(denom, name string, v uint32) []byte {
 	var b [4]byte
 	binary.BigEndian.PutUint32(b[:], v)
-	return cat(keyDoc, []byte(denom), sep, []byte(name), sep, b[:])
+	return store.Key(keyDoc, []byte(denom), sep, []byte(name), sep, b[:])
 }
-func currentKey(denom, name string) []byte { return cat(keyCurrent, []byte(denom), sep, []byte(name)) }
+func currentKey(denom, name string) []byte {
+	return store.Key(keyCurrent, []byte(denom), sep, []byte(name))
+}
 
 func (Keeper) st(ctx chain.Context) store.KV { return ctx.Store(StorePrefix) }
 
 func (k Keeper) get(ctx chain.Context, key []byte, v any) bool {
-	b := k.st(ctx).Get(key)
-	if b == nil {
-		return false
-	}
-	canon.MustDecode(b, v)
-	return true
+	return store.GetRecord(k.st(ctx), key, v)
 }
 
-func (k Keeper) set(ctx chain.Context, key []byte, v any) { k.st(ctx).Set(key, canon.MustMarshal(v)) }
+func (k Keeper) set(ctx chain.Context, key []byte, v any) { store.SetRecord(k.st(ctx), key, v) }
 
 // Asset returns the asset of denom.
 func (k Keeper) Asset(ctx chain.Context, denom string) (Asset, bool) {
@@ -105,15 +94,7 @@ func (k Keeper) Asset(ctx chain.Context, denom string) (Asset, bool) {
 
 // Assets lists every asset in denom order.
 func (k Keeper) Assets(ctx chain.Context) []Asset {
-	out := []Asset{}
-	it := k.st(ctx).Iterator(keyAsset, store.PrefixEnd(keyAsset))
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		var a Asset
-		canon.MustDecode(it.Value(), &a)
-		out = append(out, a)
-	}
-	return out
+	return store.Records[Asset](k.st(ctx), keyAsset)
 }
 
 // Paused reports whether an asset is paused, and why (compliance rejects its transfers).
@@ -259,7 +240,7 @@ func (k Keeper) Burn(ctx chain.Context, m *MsgBurn) error {
 
 // Documents lists an asset's current documents (latest version of each name not removed), by name.
 func (k Keeper) Documents(ctx chain.Context, denom string) []Document {
-	p := cat(keyCurrent, []byte(denom), sep)
+	p := store.Key(keyCurrent, []byte(denom), sep)
 	out := []Document{}
 	it := k.st(ctx).Iterator(p, store.PrefixEnd(p))
 	defer it.Close()
@@ -276,16 +257,8 @@ func (k Keeper) Documents(ctx chain.Context, denom string) []Document {
 
 // DocumentHistory lists every version of every document of an asset, by name then version.
 func (k Keeper) DocumentHistory(ctx chain.Context, denom string) []Document {
-	p := cat(keyDoc, []byte(denom), sep)
-	out := []Document{}
-	it := k.st(ctx).Iterator(p, store.PrefixEnd(p))
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		var d Document
-		canon.MustDecode(it.Value(), &d)
-		out = append(out, d)
-	}
-	return out
+	p := store.Key(keyDoc, []byte(denom), sep)
+	return store.Records[Document](k.st(ctx), p)
 }
 
 func (k Keeper) putDoc(ctx chain.Context, d Document) {

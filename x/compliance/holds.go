@@ -18,10 +18,10 @@ func (k Keeper) next(ctx chain.Context, key []byte) uint64 {
 	return n
 }
 
-func holdKey(id uint64) []byte  { return cat(keyHold, be64(id)) }
-func alertKey(id uint64) []byte { return cat(keyAlert, be64(id)) }
+func holdKey(id uint64) []byte  { return store.Key(keyHold, store.Uint64Key(id)) }
+func alertKey(id uint64) []byte { return store.Key(keyAlert, store.Uint64Key(id)) }
 func dueKey(deadline int64, id uint64) []byte {
-	return cat(keyHoldDue, be64(uint64(deadline)), be64(id))
+	return store.Key(keyHoldDue, store.Uint64Key(uint64(deadline)), store.Uint64Key(id))
 }
 
 // Hold returns hold id.
@@ -45,10 +45,10 @@ func (k Keeper) openHold(ctx chain.Context, from, to address.Address, c coin.Coi
 		Height: ctx.Height, Time: now, Deadline: now + d.HoldFor}
 	k.putHold(ctx, h)
 	st := k.st(ctx)
-	st.Set(cat(keyHoldAccount, from[:], be64(id)), marker)
-	st.Set(cat(keyHoldAccount, to[:], be64(id)), marker)
-	st.Set(cat(keyHoldAsset, []byte(c.Denom), sep, be64(id)), marker)
-	st.Set(cat(keyHoldOpen, be64(id)), marker)
+	st.Set(store.Key(keyHoldAccount, from[:], store.Uint64Key(id)), marker)
+	st.Set(store.Key(keyHoldAccount, to[:], store.Uint64Key(id)), marker)
+	st.Set(store.Key(keyHoldAsset, []byte(c.Denom), sep, store.Uint64Key(id)), marker)
+	st.Set(store.Key(keyHoldOpen, store.Uint64Key(id)), marker)
 	st.Set(dueKey(h.Deadline, id), marker)
 	return h
 }
@@ -61,7 +61,7 @@ func (k Keeper) closeHold(ctx chain.Context, h *Hold, status string, dest addres
 		return err
 	}
 	st := k.st(ctx)
-	st.Delete(cat(keyHoldOpen, be64(h.ID)))
+	st.Delete(store.Key(keyHoldOpen, store.Uint64Key(h.ID)))
 	st.Delete(dueKey(h.Deadline, h.ID))
 	h.Status = status
 	h.DecidedAt = ctx.Height
@@ -103,7 +103,7 @@ func (k Keeper) DecideHold(ctx chain.Context, m *MsgDecideHold) error {
 // time, at most MaxExpiries per block (the rest follow in the next blocks).
 func (k Keeper) ExpireHolds(ctx chain.Context) error {
 	now := ctx.Time.Unix()
-	end := cat(keyHoldDue, be64(uint64(now)+1))
+	end := store.Key(keyHoldDue, store.Uint64Key(uint64(now)+1))
 	var due []uint64
 	it := k.st(ctx).Iterator(keyHoldDue, end)
 	for ; it.Valid() && len(due) < MaxExpiries; it.Next() {
@@ -130,10 +130,10 @@ func (k Keeper) openAlert(ctx chain.Context, from, to address.Address, c coin.Co
 		Status: AlertOpen, Height: ctx.Height, Time: ctx.Time.Unix()}
 	k.set(ctx, alertKey(id), &a)
 	st := k.st(ctx)
-	st.Set(cat(keyAlertAcct, from[:], be64(id)), marker)
-	st.Set(cat(keyAlertAcct, to[:], be64(id)), marker)
-	st.Set(cat(keyAlertAsset, []byte(c.Denom), sep, be64(id)), marker)
-	st.Set(cat(keyAlertOpen, be64(id)), marker)
+	st.Set(store.Key(keyAlertAcct, from[:], store.Uint64Key(id)), marker)
+	st.Set(store.Key(keyAlertAcct, to[:], store.Uint64Key(id)), marker)
+	st.Set(store.Key(keyAlertAsset, []byte(c.Denom), sep, store.Uint64Key(id)), marker)
+	st.Set(store.Key(keyAlertOpen, store.Uint64Key(id)), marker)
 	return id
 }
 
@@ -154,7 +154,7 @@ func (k Keeper) CloseAlert(ctx chain.Context, m *MsgCloseAlert) error {
 	}
 	a.Status, a.ClosedBy, a.Note, a.ClosedAt = AlertClosed, m.Officer, m.Note, ctx.Height
 	k.set(ctx, alertKey(a.ID), &a)
-	k.st(ctx).Delete(cat(keyAlertOpen, be64(a.ID)))
+	k.st(ctx).Delete(store.Key(keyAlertOpen, store.Uint64Key(a.ID)))
 	ctx.Emit(chain.NewEvent("compliance.alert_closed", "alert", chain.Uint(a.ID), "rule", a.Rule, "asset", a.Amount.Denom,
 		"note", m.Note, "by", m.Officer.String()))
 	return nil
@@ -179,9 +179,9 @@ func (k Keeper) listIDs(ctx chain.Context, f Filter, all, byAccount, byAsset, op
 	var p []byte
 	switch {
 	case !f.Account.IsZero():
-		p = cat(byAccount, f.Account[:])
+		p = store.Key(byAccount, f.Account[:])
 	case f.Asset != "":
-		p = cat(byAsset, []byte(f.Asset), sep)
+		p = store.Key(byAsset, []byte(f.Asset), sep)
 	case f.Status == openStatus:
 		p = open
 	default:
@@ -189,7 +189,7 @@ func (k Keeper) listIDs(ctx chain.Context, f Filter, all, byAccount, byAsset, op
 	}
 	start := p
 	if f.After != 0 {
-		start = cat(p, be64(f.After+1))
+		start = store.Key(p, store.Uint64Key(f.After+1))
 		if f.After == ^uint64(0) {
 			return 0
 		}

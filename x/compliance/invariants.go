@@ -126,7 +126,7 @@ func (m *Module) Invariants() []chain.Invariant {
 			for ; it.Valid(); it.Next() {
 				var h Hold
 				canon.MustDecode(it.Value(), &h)
-				indexed := k.st(ctx).Has(cat(keyHoldOpen, be64(h.ID)))
+				indexed := k.st(ctx).Has(store.Key(keyHoldOpen, store.Uint64Key(h.ID)))
 				due := k.st(ctx).Has(dueKey(h.Deadline, h.ID))
 				if (h.Status == HoldOpen) != indexed || indexed != due {
 					return fmt.Errorf("hold %d is %s but open index %v, deadline index %v", h.ID, h.Status, indexed, due)

@@ -6,11 +6,9 @@
 package compliance
 
 import (
-	"encoding/binary"
 	"time"
 
 	"github.com/girder-chain/girder/address"
-	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
@@ -91,51 +89,30 @@ func NewKeeper(bank Bank, ids Identities, roles Roles, native string, modules []
 	return Keeper{bank: bank, ids: ids, roles: roles, native: native, modules: m, gate: &assetGate{}}
 }
 
-func be64(n uint64) []byte {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], n)
-	return b[:]
-}
-
-func cat(parts ...[]byte) []byte {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	out := make([]byte, 0, n)
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
-
 var sep = []byte{0}
 
-func rulesKey(asset string) []byte                   { return cat(keyRules, []byte(asset)) }
-func denyKey(asset string, a address.Address) []byte { return cat(keyDeny, []byte(asset), sep, a[:]) }
+func rulesKey(asset string) []byte { return store.Key(keyRules, []byte(asset)) }
+func denyKey(asset string, a address.Address) []byte {
+	return store.Key(keyDeny, []byte(asset), sep, a[:])
+}
 func freezeKey(asset string, a address.Address) []byte {
-	return cat(keyFreeze, []byte(asset), sep, a[:])
+	return store.Key(keyFreeze, []byte(asset), sep, a[:])
 }
 func holdingKey(asset string, holder []byte) []byte {
-	return cat(keyHolding, []byte(asset), sep, holder)
+	return store.Key(keyHolding, []byte(asset), sep, holder)
 }
-func holdersKey(asset string) []byte { return cat(keyHolders, []byte(asset)) }
+func holdersKey(asset string) []byte { return store.Key(keyHolders, []byte(asset)) }
 func velocityKey(asset, rule string, holder []byte) []byte {
-	return cat(keyVelocity, []byte(asset), sep, []byte(rule), sep, holder)
+	return store.Key(keyVelocity, []byte(asset), sep, []byte(rule), sep, holder)
 }
 
 func (Keeper) st(ctx chain.Context) store.KV { return ctx.Store(StorePrefix) }
 
 func (k Keeper) get(ctx chain.Context, key []byte, v any) bool {
-	b := k.st(ctx).Get(key)
-	if b == nil {
-		return false
-	}
-	canon.MustDecode(b, v)
-	return true
+	return store.GetRecord(k.st(ctx), key, v)
 }
 
-func (k Keeper) set(ctx chain.Context, key []byte, v any) { k.st(ctx).Set(key, canon.MustMarshal(v)) }
+func (k Keeper) set(ctx chain.Context, key []byte, v any) { store.SetRecord(k.st(ctx), key, v) }
 
 func (k Keeper) requireOfficer(ctx chain.Context, a address.Address) error {
 	if !k.roles.HasRole(ctx, a, RoleComplianceOfficer) {
@@ -183,15 +160,7 @@ func (k Keeper) RuleSets(ctx chain.Context) []RuleSet {
 
 // allRuleSets lists every scope's record, also those whose rules were removed.
 func (k Keeper) allRuleSets(ctx chain.Context) []RuleSet {
-	out := []RuleSet{}
-	it := k.st(ctx).Iterator(keyRules, store.PrefixEnd(keyRules))
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		var rs RuleSet
-		canon.MustDecode(it.Value(), &rs)
-		out = append(out, rs)
-	}
-	return out
+	return store.Records[RuleSet](k.st(ctx), keyRules)
 }
 
 // SetRules replaces a scope's rule set.
@@ -237,16 +206,8 @@ func (k Keeper) Denied(ctx chain.Context, asset string, a address.Address) (Deny
 
 // DenyList lists a scope's deny list in address order.
 func (k Keeper) DenyList(ctx chain.Context, asset string) []DenyEntry {
-	p := cat(keyDeny, []byte(asset), sep)
-	out := []DenyEntry{}
-	it := k.st(ctx).Iterator(p, store.PrefixEnd(p))
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		var e DenyEntry
-		canon.MustDecode(it.Value(), &e)
-		out = append(out, e)
-	}
-	return out
+	p := store.Key(keyDeny, []byte(asset), sep)
+	return store.Records[DenyEntry](k.st(ctx), p)
 }
 
 // Deny adds an account to a deny list.
@@ -295,17 +256,9 @@ func (k Keeper) Frozen(ctx chain.Context, asset string, a address.Address) (Free
 func (k Keeper) Freezes(ctx chain.Context, asset string) []Freeze {
 	p := keyFreeze
 	if asset != "" {
-		p = cat(keyFreeze, []byte(asset), sep)
+		p = store.Key(keyFreeze, []byte(asset), sep)
 	}
-	out := []Freeze{}
-	it := k.st(ctx).Iterator(p, store.PrefixEnd(p))
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		var f Freeze
-		canon.MustDecode(it.Value(), &f)
-		out = append(out, f)
-	}
-	return out
+	return store.Records[Freeze](k.st(ctx), p)
 }
 
 // SetFreeze freezes an account's holding of an asset (replacing an earlier freeze).
@@ -377,8 +330,8 @@ func (k Keeper) holderOf(ctx chain.Context, a address.Address) []byte {
 	return holderForAccount(a)
 }
 
-func holderForIdentity(id string) []byte        { return cat([]byte{'i'}, []byte(id)) }
-func holderForAccount(a address.Address) []byte { return cat([]byte{'a'}, a[:]) }
+func holderForIdentity(id string) []byte        { return store.Key([]byte{'i'}, []byte(id)) }
+func holderForAccount(a address.Address) []byte { return store.Key([]byte{'a'}, a[:]) }
 
 // Holding is what a holder (identity or unlinked account) holds of asset.
 func (k Keeper) Holding(ctx chain.Context, asset string, holder []byte) coin.Amount {

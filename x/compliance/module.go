@@ -165,11 +165,11 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 		}
 		k.putHold(ctx, h)
 		st := k.st(ctx)
-		st.Set(cat(keyHoldAccount, h.From[:], be64(h.ID)), marker)
-		st.Set(cat(keyHoldAccount, h.To[:], be64(h.ID)), marker)
-		st.Set(cat(keyHoldAsset, []byte(h.Amount.Denom), sep, be64(h.ID)), marker)
+		st.Set(store.Key(keyHoldAccount, h.From[:], store.Uint64Key(h.ID)), marker)
+		st.Set(store.Key(keyHoldAccount, h.To[:], store.Uint64Key(h.ID)), marker)
+		st.Set(store.Key(keyHoldAsset, []byte(h.Amount.Denom), sep, store.Uint64Key(h.ID)), marker)
 		if h.Status == HoldOpen {
-			st.Set(cat(keyHoldOpen, be64(h.ID)), marker)
+			st.Set(store.Key(keyHoldOpen, store.Uint64Key(h.ID)), marker)
 			st.Set(dueKey(h.Deadline, h.ID), marker)
 		}
 	}
@@ -185,11 +185,11 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 		}
 		k.set(ctx, alertKey(a.ID), &a)
 		st := k.st(ctx)
-		st.Set(cat(keyAlertAcct, a.From[:], be64(a.ID)), marker)
-		st.Set(cat(keyAlertAcct, a.To[:], be64(a.ID)), marker)
-		st.Set(cat(keyAlertAsset, []byte(a.Amount.Denom), sep, be64(a.ID)), marker)
+		st.Set(store.Key(keyAlertAcct, a.From[:], store.Uint64Key(a.ID)), marker)
+		st.Set(store.Key(keyAlertAcct, a.To[:], store.Uint64Key(a.ID)), marker)
+		st.Set(store.Key(keyAlertAsset, []byte(a.Amount.Denom), sep, store.Uint64Key(a.ID)), marker)
 		if a.Status == AlertOpen {
-			st.Set(cat(keyAlertOpen, be64(a.ID)), marker)
+			st.Set(store.Key(keyAlertOpen, store.Uint64Key(a.ID)), marker)
 		}
 	}
 	for _, v := range g.Velocity {

@@ -40,7 +40,7 @@ type DistributionList struct {
 // Distributions lists an asset's distributions in id order.
 func (k Keeper) Distributions(ctx chain.Context, denom string, pg Page) DistributionList {
 	out := DistributionList{Distributions: []Distribution{}}
-	out.Next = k.listIDs(ctx, cat(keyDistAsset, []byte(denom), sep), pg, func(id uint64) {
+	out.Next = k.listIDs(ctx, store.Key(keyDistAsset, []byte(denom), sep), pg, func(id uint64) {
 		if d, ok := k.Distribution(ctx, id); ok {
 			out.Distributions = append(out.Distributions, d)
 		}

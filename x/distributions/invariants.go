@@ -188,7 +188,7 @@ func (k Keeper) checkConservation(ctx chain.Context) error {
 		}
 		var gross, net, withheld, balance coin.Amount
 		var n uint64
-		p := cat(keyPayment, be64(d.ID))
+		p := store.Key(keyPayment, store.Uint64Key(d.ID))
 		it := k.st(ctx).Iterator(p, store.PrefixEnd(p))
 		defer it.Close()
 		for ; it.Valid(); it.Next() {

@@ -100,62 +100,43 @@ func NewKeeper(bank Bank, a Assets, c Compliance, ids Identities, modules []addr
 	return Keeper{bank: bank, assets: a, compliance: c, ids: ids, modules: m}
 }
 
-func be64(n uint64) []byte {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], n)
-	return b[:]
-}
-
-func cat(parts ...[]byte) []byte {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	out := make([]byte, 0, n)
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
-
-func trackedKey(denom string) []byte { return cat(keyTracked, []byte(denom)) }
+func trackedKey(denom string) []byte { return store.Key(keyTracked, []byte(denom)) }
 func historyPrefix(denom string) []byte {
-	return cat(keyHistory, []byte(denom), sep)
+	return store.Key(keyHistory, []byte(denom), sep)
 }
 func historyKey(denom string, a address.Address, height int64) []byte {
-	return cat(keyHistory, []byte(denom), sep, a[:], be64(uint64(height)))
+	return store.Key(keyHistory, []byte(denom), sep, a[:], store.Uint64Key(uint64(height)))
 }
-func supplyPrefix(denom string) []byte { return cat(keySupply, []byte(denom), sep) }
+func supplyPrefix(denom string) []byte { return store.Key(keySupply, []byte(denom), sep) }
 func supplyKey(denom string, height int64) []byte {
-	return cat(keySupply, []byte(denom), sep, be64(uint64(height)))
+	return store.Key(keySupply, []byte(denom), sep, store.Uint64Key(uint64(height)))
 }
 func agentKey(denom string, a address.Address) []byte {
-	return cat(keyAgent, []byte(denom), sep, a[:])
+	return store.Key(keyAgent, []byte(denom), sep, a[:])
 }
-func checkpointKey(id uint64) []byte { return cat(keyCheckpoint, be64(id)) }
+func checkpointKey(id uint64) []byte { return store.Key(keyCheckpoint, store.Uint64Key(id)) }
 func checkAssetKey(denom string, id uint64) []byte {
-	return cat(keyCheckAsset, []byte(denom), sep, be64(id))
+	return store.Key(keyCheckAsset, []byte(denom), sep, store.Uint64Key(id))
 }
-func dueKey(t int64, id uint64) []byte { return cat(keyCheckDue, be64(uint64(t)), be64(id)) }
-func distKey(id uint64) []byte         { return cat(keyDist, be64(id)) }
+func dueKey(t int64, id uint64) []byte {
+	return store.Key(keyCheckDue, store.Uint64Key(uint64(t)), store.Uint64Key(id))
+}
+func distKey(id uint64) []byte { return store.Key(keyDist, store.Uint64Key(id)) }
 func distAssetKey(denom string, id uint64) []byte {
-	return cat(keyDistAsset, []byte(denom), sep, be64(id))
+	return store.Key(keyDistAsset, []byte(denom), sep, store.Uint64Key(id))
 }
-func paymentKey(id uint64, a address.Address) []byte { return cat(keyPayment, be64(id), a[:]) }
-func queueKey(seq uint64) []byte                     { return cat(keyQueue, be64(seq)) }
+func paymentKey(id uint64, a address.Address) []byte {
+	return store.Key(keyPayment, store.Uint64Key(id), a[:])
+}
+func queueKey(seq uint64) []byte { return store.Key(keyQueue, store.Uint64Key(seq)) }
 
 func (Keeper) st(ctx chain.Context) store.KV { return ctx.Store(StorePrefix) }
 
 func (k Keeper) get(ctx chain.Context, key []byte, v any) bool {
-	b := k.st(ctx).Get(key)
-	if b == nil {
-		return false
-	}
-	canon.MustDecode(b, v)
-	return true
+	return store.GetRecord(k.st(ctx), key, v)
 }
 
-func (k Keeper) set(ctx chain.Context, key []byte, v any) { k.st(ctx).Set(key, canon.MustMarshal(v)) }
+func (k Keeper) set(ctx chain.Context, key []byte, v any) { store.SetRecord(k.st(ctx), key, v) }
 
 func (k Keeper) next(ctx chain.Context, key []byte) uint64 {
 	var n uint64
@@ -180,15 +161,7 @@ func (k Keeper) IsTracked(ctx chain.Context, denom string) bool {
 
 // TrackedAssets lists the tracked denoms in order.
 func (k Keeper) TrackedAssets(ctx chain.Context) []Tracked {
-	out := []Tracked{}
-	it := k.st(ctx).Iterator(keyTracked, store.PrefixEnd(keyTracked))
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		var t Tracked
-		canon.MustDecode(it.Value(), &t)
-		out = append(out, t)
-	}
-	return out
+	return store.Records[Tracked](k.st(ctx), keyTracked)
 }
 
 // AssetCreated starts the history of every new security (assets calls it; supply is 0 then).
@@ -253,7 +226,7 @@ func (k Keeper) lastAtOrBefore(ctx chain.Context, p []byte, height int64) coin.A
 	if height < 0 {
 		return 0
 	}
-	it := k.st(ctx).ReverseIterator(p, cat(p, be64(uint64(height)+1)))
+	it := k.st(ctx).ReverseIterator(p, store.Key(p, store.Uint64Key(uint64(height)+1)))
 	defer it.Close()
 	if !it.Valid() {
 		return 0
@@ -265,7 +238,7 @@ func (k Keeper) lastAtOrBefore(ctx chain.Context, p []byte, height int64) coin.A
 
 // BalanceAt is a's balance of denom at the end of block height (0 before its first change).
 func (k Keeper) BalanceAt(ctx chain.Context, denom string, a address.Address, height int64) coin.Amount {
-	return k.lastAtOrBefore(ctx, cat(historyPrefix(denom), a[:]), height)
+	return k.lastAtOrBefore(ctx, store.Key(historyPrefix(denom), a[:]), height)
 }
 
 // SupplyAt is denom's supply at the end of block height.
@@ -385,17 +358,9 @@ func (k Keeper) asPayer(ctx chain.Context, denom string, by address.Address) (as
 func (k Keeper) Agents(ctx chain.Context, denom string) []Agent {
 	p := keyAgent
 	if denom != "" {
-		p = cat(keyAgent, []byte(denom), sep)
+		p = store.Key(keyAgent, []byte(denom), sep)
 	}
-	out := []Agent{}
-	it := k.st(ctx).Iterator(p, store.PrefixEnd(p))
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		var g Agent
-		canon.MustDecode(it.Value(), &g)
-		out = append(out, g)
-	}
-	return out
+	return store.Records[Agent](k.st(ctx), p)
 }
 
 // AppointAgent appoints a paying agent.
@@ -474,7 +439,7 @@ func (k Keeper) CreateCheckpoint(ctx chain.Context, m *MsgCreateCheckpoint) (uin
 // most MaxCheckpointsPerBlock per block (the rest at the end of the next blocks): each records the
 // balances as of the end of this block.
 func (k Keeper) TakeDue(ctx chain.Context) {
-	end := cat(keyCheckDue, be64(uint64(ctx.Time.Unix())+1))
+	end := store.Key(keyCheckDue, store.Uint64Key(uint64(ctx.Time.Unix())+1))
 	var due [][]byte
 	it := k.st(ctx).Iterator(keyCheckDue, end)
 	for ; it.Valid() && len(due) < MaxCheckpointsPerBlock; it.Next() {
@@ -514,7 +479,7 @@ func (k Keeper) listIDs(ctx chain.Context, p []byte, pg Page, fn func(id uint64)
 		if pg.After == ^uint64(0) {
 			return 0
 		}
-		start = cat(p, be64(pg.After+1))
+		start = store.Key(p, store.Uint64Key(pg.After+1))
 	}
 	it := k.st(ctx).Iterator(start, store.PrefixEnd(p))
 	defer it.Close()
@@ -533,7 +498,7 @@ func (k Keeper) listIDs(ctx chain.Context, p []byte, pg Page, fn func(id uint64)
 // Checkpoints lists an asset's checkpoints in id order.
 func (k Keeper) Checkpoints(ctx chain.Context, denom string, pg Page) CheckpointList {
 	out := CheckpointList{Checkpoints: []Checkpoint{}}
-	out.Next = k.listIDs(ctx, cat(keyCheckAsset, []byte(denom), sep), pg, func(id uint64) {
+	out.Next = k.listIDs(ctx, store.Key(keyCheckAsset, []byte(denom), sep), pg, func(id uint64) {
 		if c, ok := k.Checkpoint(ctx, id); ok {
 			out.Checkpoints = append(out.Checkpoints, c)
 		}

@@ -74,48 +74,25 @@ func NewKeeper(roles Roles) Keeper { return Keeper{roles: roles, hooks: &hooks{}
 // keeper sees it.
 func (k Keeper) SetHooks(h LinkHooks) { k.hooks.links = h }
 
-func be64(n uint64) []byte {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], n)
-	return b[:]
-}
-
-func cat(parts ...[]byte) []byte {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	out := make([]byte, 0, n)
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
-
 var slash = []byte("/")
 
-func identityKey(id string) []byte                  { return cat(keyIdentity, []byte(id)) }
-func memberPrefix(id string) []byte                 { return cat(keyMember, []byte(id), slash) }
-func memberKey(id string, a address.Address) []byte { return cat(memberPrefix(id), a[:]) }
-func accountKey(a address.Address) []byte           { return cat(keyAccount, a[:]) }
-func credentialKey(n uint64) []byte                 { return cat(keyCredential, be64(n)) }
-func byIdentityPrefix(id string) []byte             { return cat(keyByIdentity, []byte(id), slash) }
-func byIssuerPrefix(a address.Address) []byte       { return cat(keyByIssuer, a[:]) }
-func revocationKey(n uint64) []byte                 { return cat(keyRevocation, be64(n)) }
-func trustKey(a address.Address) []byte             { return cat(keyTrust, a[:]) }
+func identityKey(id string) []byte                  { return store.Key(keyIdentity, []byte(id)) }
+func memberPrefix(id string) []byte                 { return store.Key(keyMember, []byte(id), slash) }
+func memberKey(id string, a address.Address) []byte { return store.Key(memberPrefix(id), a[:]) }
+func accountKey(a address.Address) []byte           { return store.Key(keyAccount, a[:]) }
+func credentialKey(n uint64) []byte                 { return store.Key(keyCredential, store.Uint64Key(n)) }
+func byIdentityPrefix(id string) []byte             { return store.Key(keyByIdentity, []byte(id), slash) }
+func byIssuerPrefix(a address.Address) []byte       { return store.Key(keyByIssuer, a[:]) }
+func revocationKey(n uint64) []byte                 { return store.Key(keyRevocation, store.Uint64Key(n)) }
+func trustKey(a address.Address) []byte             { return store.Key(keyTrust, a[:]) }
 
 func (Keeper) st(ctx chain.Context) store.KV { return ctx.Store(StorePrefix) }
 
 func (k Keeper) get(ctx chain.Context, key []byte, v any) bool {
-	b := k.st(ctx).Get(key)
-	if b == nil {
-		return false
-	}
-	canon.MustDecode(b, v)
-	return true
+	return store.GetRecord(k.st(ctx), key, v)
 }
 
-func (k Keeper) set(ctx chain.Context, key []byte, v any) { k.st(ctx).Set(key, canon.MustMarshal(v)) }
+func (k Keeper) set(ctx chain.Context, key []byte, v any) { store.SetRecord(k.st(ctx), key, v) }
 
 // Identity returns the id of the identity a belongs to; ok is false when it belongs to none.
 func (k Keeper) Identity(ctx chain.Context, a address.Address) (id string, ok bool) {
@@ -380,7 +357,7 @@ func (k Keeper) Unlink(ctx chain.Context, m *MsgUnlink) error {
 	return nil
 }
 
-func liveKey(id string) []byte { return cat(keyLive, []byte(id)) }
+func liveKey(id string) []byte { return store.Key(keyLive, []byte(id)) }
 
 // live lists identity id's unrevoked credentials, ascending.
 func (k Keeper) live(ctx chain.Context, id string) []uint64 {
@@ -407,8 +384,8 @@ func (k Keeper) putCredential(ctx chain.Context, c *Credential) {
 		}
 	}
 	k.set(ctx, credentialKey(c.ID), c)
-	k.st(ctx).Set(cat(byIdentityPrefix(c.Identity), be64(c.ID)), marker)
-	k.st(ctx).Set(cat(byIssuerPrefix(c.Issuer), be64(c.ID)), marker)
+	k.st(ctx).Set(store.Key(byIdentityPrefix(c.Identity), store.Uint64Key(c.ID)), marker)
+	k.st(ctx).Set(store.Key(byIssuerPrefix(c.Issuer), store.Uint64Key(c.ID)), marker)
 	if c.Revocation != nil {
 		k.set(ctx, revocationKey(c.ID), c.Revocation)
 	}

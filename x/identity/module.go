@@ -433,7 +433,7 @@ func (m *Module) checkCredentials(ctx chain.Context) error {
 			err = fmt.Errorf("credential %d is of identity %q, which does not exist", c.ID, c.Identity)
 			return
 		}
-		if !st.Has(cat(byIdentityPrefix(c.Identity), be64(c.ID))) || !st.Has(cat(byIssuerPrefix(c.Issuer), be64(c.ID))) {
+		if !st.Has(store.Key(byIdentityPrefix(c.Identity), store.Uint64Key(c.ID))) || !st.Has(store.Key(byIssuerPrefix(c.Issuer), store.Uint64Key(c.ID))) {
 			err = fmt.Errorf("credential %d is missing from its identity's or issuer's index", c.ID)
 			return
 		}
@@ -466,9 +466,9 @@ func (m *Module) checkCredentials(ctx chain.Context) error {
 			switch {
 			case !ok:
 			case bytes.Equal(p, keyByIdentity):
-				want = cat(byIdentityPrefix(c.Identity), be64(n))
+				want = store.Key(byIdentityPrefix(c.Identity), store.Uint64Key(n))
 			case bytes.Equal(p, keyByIssuer):
-				want = cat(byIssuerPrefix(c.Issuer), be64(n))
+				want = store.Key(byIssuerPrefix(c.Issuer), store.Uint64Key(n))
 			default:
 				want = revocationKey(n)
 			}
