@@ -196,7 +196,7 @@ func TestSecuritiesScenario(t *testing.T) {
 	// not change it.
 	s.block(
 		ok(s.tx(sIssuer, &distributions.MsgCreateCheckpoint{Issuer: issuer, Asset: secDenom})),
-		ok(s.tx(6, &bank.MsgSend{From: s.addr(6), To: s.addr(9), Amount: coin.New(secDenom, 50)})),
+		ok(s.tx(6, &bank.MsgSend{From: s.addr(6), To: s.addr(10), Amount: coin.New(secDenom, 50)})), // a buyer after the record date
 	)
 	cpHeight := h.height - 1
 	atCheckpoint := map[int]coin.Amount{sIssuer: 400, 6: 100, 7: 100, 8: 80, 9: 120, 10: 0, 11: 100, sInv4b: 100}
@@ -205,8 +205,8 @@ func TestSecuritiesScenario(t *testing.T) {
 			t.Fatalf("account %d at the checkpoint: %d, want %d", i, got, want)
 		}
 	}
-	if bal(6, secDenom) != 50 || bal(9, secDenom) != 170 {
-		t.Fatalf("after the checkpoint: investor 0 %d, investor 3 %d", bal(6, secDenom), bal(9, secDenom))
+	if bal(6, secDenom) != 50 || bal(10, secDenom) != 50 {
+		t.Fatalf("after the checkpoint: investor 0 %d, account 10 %d", bal(6, secDenom), bal(10, secDenom))
 	}
 
 	// A dividend of 10,001 ueurt on 1,000 units: DE withholds 25 %, everyone else 10 %.
@@ -230,7 +230,7 @@ func TestSecuritiesScenario(t *testing.T) {
 	s.block(
 		ok(claim(6)),
 		distErr(claim(6), distributions.ErrAlreadyPaid.Code),
-		distErr(claim(10), distributions.ErrNothingToClaim.Code),
+		distErr(claim(10), distributions.ErrNothingToClaim.Code), // bought after the record date
 		distErr(claim(7), distributions.ErrFrozen.Code),
 		distErr(s.tx(sIssuer, &distributions.MsgReclaim{Issuer: issuer, Distribution: 1}), distributions.ErrNotExpired.Code),
 		ok(s.tx(sCashIssuer, &distributions.MsgPush{Agent: s.addr(sCashIssuer), Distribution: 1,
