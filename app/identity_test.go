@@ -44,7 +44,7 @@ func newIDScenario(t *testing.T, tree *store.Tree) *idScenario {
 }
 
 // newRoleScenario is the identity scenario's genesis with n accounts (n ≥ 3) named prefix0….
-func newRoleScenario(t *testing.T, tree *store.Tree, prefix string, n int) *idScenario {
+func newRoleScenario(t testing.TB, tree *store.Tree, prefix string, n int) *idScenario {
 	t.Helper()
 	a, err := New(tree, cmtlog.NewNopLogger())
 	if err != nil {

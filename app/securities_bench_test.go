@@ -1,0 +1,111 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/coin"
+	"github.com/girder-chain/girder/store"
+	"github.com/girder-chain/girder/tx"
+	"github.com/girder-chain/girder/x/assets"
+	"github.com/girder-chain/girder/x/auth"
+	"github.com/girder-chain/girder/x/bank"
+	"github.com/girder-chain/girder/x/compliance"
+	"github.com/girder-chain/girder/x/identity"
+)
+
+// BenchmarkSecurityTransfers measures blocks of 1,000 signed transfers (admitted by CheckTx first,
+// executed and committed to disk) among 1,000 verified investors: of the native token (the
+// baseline), and of a security whose every transfer passes five compliance rules (claims,
+// jurisdictions, maximum balance, large-transfer flag, velocity), in the same run and state.
+func BenchmarkSecurityTransfers(b *testing.B) {
+	tree, err := store.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tree.Close()
+	s := newRoleScenario(b, tree, "bench", benchAccounts)
+	h := s.h
+	admin, kyc, officer := s.addr(idAdmin), s.addr(idKYC1), s.addr(idOfficer)
+	h.block()
+	s.block(ok(s.tx(idAdmin, &auth.MsgGrantRole{Authority: admin, Role: auth.RoleAssetIssuer, Account: admin})))
+
+	exempt := []address.Address{admin}
+	var setup []outcome
+	setup = append(setup, ok(s.tx(idAdmin, &assets.MsgCreate{Issuer: admin, Denom: secDenom, Kind: assets.KindSecurity, Name: "Bench bridge", Symbol: "BRIDGE"})),
+		ok(s.tx(idOfficer, &compliance.MsgSetRules{Officer: officer, Asset: secDenom, Rules: []compliance.Rule{
+			{ID: "kyc", Kind: compliance.KindRequiredClaims, Outcome: compliance.OutcomeReject, Params: compliance.Params{Side: compliance.SideReceiver, KYCLevel: 1, Sanctions: true, Exempt: exempt}},
+			{ID: "eu", Kind: compliance.KindJurisdictionAllow, Outcome: compliance.OutcomeReject, Params: compliance.Params{Side: compliance.SideBoth, Jurisdictions: []string{"DE", "FR", "NL"}, Exempt: exempt}},
+			{ID: "cap", Kind: compliance.KindMaxBalance, Outcome: compliance.OutcomeReject, Params: compliance.Params{Bps: 5_000, Exempt: exempt}},
+			{ID: "large", Kind: compliance.KindLargeTransfer, Outcome: compliance.OutcomeFlag, Params: compliance.Params{Amount: 1_000_000_000}},
+			{ID: "daily", Kind: compliance.KindVelocity, Outcome: compliance.OutcomeReject, Params: compliance.Params{Amount: 1_000_000_000_000, Window: 86_400, Exempt: exempt}},
+		}})))
+	ev := identity.Hash(sha256.Sum256([]byte("bench kyc")))
+	var msgs []tx.Msg
+	for i := 3; i < benchAccounts; i++ {
+		id := fmt.Sprintf("inv-%d", i)
+		msgs = append(msgs, &identity.MsgRegister{Provider: kyc, ID: id, Accounts: []address.Address{s.addr(i)}},
+			&identity.MsgIssue{Issuer: kyc, ID: id, Claims: identity.ClaimSet{KYCLevel: 2, Jurisdiction: []string{"DE", "FR", "NL"}[i%3], SanctionsScreened: true},
+				Expiry: h.time.AddDate(1, 0, 0).Unix(), EvidenceHash: ev})
+		if len(msgs) == 20 || i == benchAccounts-1 {
+			setup = append(setup, ok(signTx(b, h.accs[idKYC1], testChain, s.nonces[idKYC1], tx.Fee{GasLimit: 1_000_000, MaxFee: 100_000_000}, true, msgs...)))
+			s.nonces[idKYC1]++
+			msgs = nil
+		}
+	}
+	s.block(setup...)
+	setup = []outcome{ok(s.tx(idAdmin, &assets.MsgMint{Issuer: admin, Denom: secDenom, Amount: 1_000_000_000_000}))}
+	for i := 3; i < benchAccounts; i++ {
+		setup = append(setup, ok(s.tx(idAdmin, &bank.MsgSend{From: admin, To: s.addr(i), Amount: coin.New(secDenom, 1_000_000)})))
+	}
+	s.block(setup...)
+
+	for _, denom := range []string{"ugrd", secDenom} {
+		b.Run(denom+"/block=1000", func(b *testing.B) {
+			const per = 1000
+			blocks := (b.N + per - 1) / per
+			txs := make([][]byte, 0, blocks*per)
+			for i := 0; len(txs) < blocks*per; i++ {
+				from, to := 3+i%(benchAccounts-3), 3+(i+1)%(benchAccounts-3)
+				txs = append(txs, s.tx(from, &bank.MsgSend{From: s.addr(from), To: s.addr(to), Amount: coin.New(denom, 1)}))
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < blocks; i++ {
+				blk := txs[i*per : (i+1)*per]
+				b.StopTimer()
+				for _, raw := range blk {
+					if r, _ := h.app.CheckTx(ctx, &abci.CheckTxRequest{Tx: raw}); r.Code != 0 {
+						b.Fatalf("CheckTx: %s", r.Log)
+					}
+				}
+				b.StartTimer()
+				h.height++
+				h.time = h.time.Add(time.Second)
+				res, err := h.app.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Txs: blk, Height: h.height, Time: h.time})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := h.app.Commit(ctx, &abci.CommitRequest{}); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				for _, r := range res.TxResults {
+					if r.Code != 0 {
+						b.Fatalf("tx failed: %s", r.Log)
+					}
+				}
+				b.StartTimer()
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(blocks*per), "ns/tx")
+		})
+	}
+}
