@@ -308,6 +308,17 @@ func TestControllerActions(t *testing.T) {
 	e.ok(&assets.MsgUnfreeze{Controller: issuer, Denom: "ubridge", Account: alice, Reason: "released"})
 	e.ok(&assets.MsgRecover{Controller: issuer, Denom: "ubridge", From: alice, To: alice2, Reason: "back"})
 
+	// Module accounts (escrows, holds) hold what their module owes others: no controller action
+	// touches them.
+	for _, m := range []tx.Msg{
+		&assets.MsgForceTransfer{Controller: issuer, Denom: "ubridge", From: compliance.HoldAccount, To: bob, Amount: 1, Reason: "x"},
+		&assets.MsgForceTransfer{Controller: issuer, Denom: "ubridge", From: bob, To: compliance.HoldAccount, Amount: 1, Reason: "x"},
+		&assets.MsgRecover{Controller: issuer, Denom: "ubridge", From: compliance.HoldAccount, To: bob, Reason: "x"},
+		&assets.MsgFreeze{Controller: issuer, Denom: "ubridge", Account: compliance.HoldAccount, Reason: "x"},
+	} {
+		e.fails(m, assets.ErrModuleAccount, "compliance module's account")
+	}
+
 	// Pause: every transfer is rejected (rule paused) until unpaused.
 	e.ok(&assets.MsgPause{Controller: issuer, Denom: "ubridge", Reason: "corporate action"})
 	e.fails(&assets.MsgPause{Controller: issuer, Denom: "ubridge", Reason: "again"}, assets.ErrPaused, "corporate action")

@@ -17,6 +17,7 @@ type Bank interface {
 	Mint(ctx chain.Context, to address.Address, c coin.Coin) error
 	Burn(ctx chain.Context, from address.Address, c coin.Coin) error
 	Send(ctx chain.Context, from, to address.Address, c coin.Coin) error
+	ModuleAccount(a address.Address) (string, bool)
 }
 
 // Compliance is what assets needs from compliance: the decision an issuance to an investor gets,

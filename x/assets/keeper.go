@@ -44,6 +44,7 @@ var (
 	ErrNotPaused      = codes.Register(ModuleName, 14, "asset is not paused")
 	ErrNothingToMove  = codes.Register(ModuleName, 15, "nothing to recover")
 	ErrFrozenHolding  = codes.Register(ModuleName, 16, "the holding is frozen")
+	ErrModuleAccount  = codes.Register(ModuleName, 17, "module accounts hold what their module put there")
 )
 
 // Keeper reads and writes assets and documents.
@@ -326,6 +327,9 @@ func (k Keeper) Freeze(ctx chain.Context, m *MsgFreeze) error {
 	if _, err := k.asController(ctx, m.Denom, m.Controller); err != nil {
 		return err
 	}
+	if err := k.notModuleAccounts(m.Account); err != nil {
+		return err
+	}
 	return k.compliance.Freeze(ctx, m.Denom, m.Account, m.Amount, m.Reason, m.Controller)
 }
 
@@ -340,12 +344,26 @@ func (k Keeper) Unfreeze(ctx chain.Context, m *MsgUnfreeze) error {
 	return k.compliance.Unfreeze(ctx, m.Denom, m.Account, m.Reason, m.Controller)
 }
 
+// notModuleAccounts refuses a controller action on a module account: an escrow or a hold holds
+// exactly what its module owes others, and its module alone moves it.
+func (k Keeper) notModuleAccounts(accs ...address.Address) error {
+	for _, a := range accs {
+		if name, ok := k.bank.ModuleAccount(a); ok {
+			return ErrModuleAccount.Wrapf("%s is the %s module's account: its tokens are owed to others and only that module moves them", a, name)
+		}
+	}
+	return nil
+}
+
 // ForceTransfer moves an amount between two accounts without compliance.
 func (k Keeper) ForceTransfer(ctx chain.Context, m *MsgForceTransfer) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
 	if _, err := k.asController(ctx, m.Denom, m.Controller); err != nil {
+		return err
+	}
+	if err := k.notModuleAccounts(m.From, m.To); err != nil {
 		return err
 	}
 	c := coin.New(m.Denom, m.Amount)
@@ -376,6 +394,9 @@ func (k Keeper) Recover(ctx chain.Context, m *MsgRecover) error {
 		return err
 	}
 	if _, err := k.asController(ctx, m.Denom, m.Controller); err != nil {
+		return err
+	}
+	if err := k.notModuleAccounts(m.From, m.To); err != nil {
 		return err
 	}
 	idFrom, ok1 := k.ids.Identity(ctx, m.From)

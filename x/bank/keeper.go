@@ -74,6 +74,12 @@ func (k Keeper) setSupply(ctx chain.Context, denom string, before, after coin.Am
 	}
 }
 
+// ModuleAccount names the module an account belongs to ("", false for a user's account).
+func (k Keeper) ModuleAccount(a address.Address) (string, bool) {
+	name, ok := k.blocked[a]
+	return name, ok
+}
+
 func (k Keeper) checkRecipient(to address.Address) error {
 	if name, ok := k.blocked[to]; ok {
 		return ErrBlockedRecipient.Wrapf("%s belongs to the %s module and cannot receive transfers", to, name)
