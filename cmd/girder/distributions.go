@@ -432,7 +432,7 @@ func printDistribution(w io.Writer, d distributions.DistributionInfo, units []co
 	if d.Memo != "" {
 		fmt.Fprintf(w, "  memo         %s\n", d.Memo)
 	}
-	fmt.Fprintf(w, "  paid         %s net to holders in %d payments (holding %s at the checkpoint)\n", cash(d.Paid), d.Payments, sec(d.ClaimedBalance))
+	fmt.Fprintf(w, "  paid         %s net to holders in %s (holding %s at the checkpoint)\n", cash(d.Paid), countOf(d.Payments, "payment"), sec(d.ClaimedBalance))
 	fmt.Fprintf(w, "  withheld     %s\n  unclaimed    %s\n  remainder    %s (rounding: owed to nobody, returns to the issuer at reclaim)\n",
 		cash(d.Withheld), cash(d.Unclaimed), cash(d.Remainder))
 	fmt.Fprintf(w, "  in escrow    %s\n", cash(d.Outstanding))

@@ -630,7 +630,7 @@ func printOffering(w io.Writer, o offerings.Offering, units []coin.Unit) {
 	fmt.Fprintf(w, "  hard cap      %s\n  soft cap      %s\n  per investor  min %s, max %s\n", sec(o.HardCap), sec(o.SoftCap), sec(o.MinPerInvestor), max)
 	fmt.Fprintf(w, "  window        %s to %s (end exclusive, block time)\n", fmtTime(o.Start), fmtTime(o.End))
 	fmt.Fprintf(w, "  issuer        %s\n  treasury      %s\n  opened        height %d\n", o.Issuer, o.Treasury, o.Height)
-	fmt.Fprintf(w, "  subscribed    %s by %d subscribers\n  cash escrowed %s\n", sec(o.Subscribed), o.Subscribers, csh(o.CashEscrowed))
+	fmt.Fprintf(w, "  subscribed    %s by %s\n  cash escrowed %s\n", sec(o.Subscribed), countOf(o.Subscribers, "subscriber"), csh(o.CashEscrowed))
 	if o.Status == offerings.StatusClosing {
 		fmt.Fprintf(w, "  eligible      %s (passed compliance at the end)\n", sec(o.Eligible))
 	}
@@ -868,4 +868,12 @@ Example:
 
 	cmd.AddCommand(list, offering, subs, sub, investor, params)
 	return cmd
+}
+
+// countOf is "1 payment", "2 payments".
+func countOf(n uint64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.FormatUint(n, 10) + " " + noun + "s"
 }

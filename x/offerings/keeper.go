@@ -271,7 +271,11 @@ func refused(d compliance.Decision) bool {
 }
 
 func decisionText(d compliance.Decision) string {
-	return d.Outcome + " by rule " + d.Rule + " (" + d.Scope + ", " + d.Kind + "): " + d.Reason
+	verb := map[string]string{compliance.OutcomeReject: "rejected", compliance.OutcomeHold: "held", compliance.OutcomeFlag: "flagged"}[d.Outcome]
+	if verb == "" {
+		verb = d.Outcome
+	}
+	return verb + " by rule " + d.Rule + " (" + d.Scope + ", " + d.Kind + "): " + d.Reason
 }
 
 // Subscribe adds to an investor's subscription and takes its cost into escrow.
@@ -329,7 +333,7 @@ func (k Keeper) Subscribe(ctx chain.Context, m *MsgSubscribe) error {
 	// The security leg: the tokens this account will receive in all, from the issuer.
 	d := k.compliance.Decide(ctx, o.Issuer, m.Investor, coin.New(o.Security, newAmount))
 	if refused(d) {
-		return ErrRefused.Wrapf("delivering %s to %s would get %s", coin.New(o.Security, newAmount), m.Investor, decisionText(d))
+		return ErrRefused.Wrapf("delivering %s to %s would be %s", coin.New(o.Security, newAmount), m.Investor, decisionText(d))
 	}
 	newCash, err := o.Cost(newAmount)
 	if err != nil {
@@ -347,7 +351,7 @@ func (k Keeper) Subscribe(ctx chain.Context, m *MsgSubscribe) error {
 		// cash, deny lists, a paused cash asset).
 		cd = k.compliance.Decide(ctx, m.Investor, o.Treasury, pay)
 		if refused(cd) {
-			return ErrRefused.Wrapf("paying %s from %s would get %s", pay, m.Investor, decisionText(cd))
+			return ErrRefused.Wrapf("paying %s from %s would be %s", pay, m.Investor, decisionText(cd))
 		}
 		if err := k.bank.Send(ctx, m.Investor, EscrowAccount, pay); err != nil {
 			return err

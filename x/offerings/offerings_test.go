@@ -348,7 +348,7 @@ func TestComplianceAtSettlement(t *testing.T) {
 			}
 			refunds := eventsOf(evs, "offerings.refunded")
 			if c.status == offerings.StatusSettled {
-				if len(refunds) != 1 || refunds[0]["investor"] != carol.String() || !strings.Contains(refunds[0]["reason"], "compliance at settlement: reject by rule kyc") {
+				if len(refunds) != 1 || refunds[0]["investor"] != carol.String() || !strings.Contains(refunds[0]["reason"], "compliance at settlement: rejected by rule kyc") {
 					t.Fatalf("refunds %v", refunds)
 				}
 				if s := e.sub(id, carol); s.Status != offerings.SubRefunded || !strings.Contains(s.Reason, "KYC") {
