@@ -46,7 +46,7 @@ func TestDevDemoData(t *testing.T) {
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := ensureDemo(ctx, home, "tcp://"+rpc, kr, &out); err != nil {
+	if err := ensureDemo(ctx, home, "tcp://"+rpc, kr, true, &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "offering 1 settled: 2 subscribers, raised 2500000 EURt") {
@@ -90,7 +90,16 @@ func TestDevDemoData(t *testing.T) {
 		t.Fatalf("no marker after the demo data: %v", err)
 	}
 	out.Reset()
-	if err := ensureDemo(ctx, home, "tcp://"+rpc, kr, &out); err != nil || out.Len() != 0 {
+	if err := ensureDemo(ctx, home, "tcp://"+rpc, kr, false, &out); err != nil || out.Len() != 0 {
 		t.Fatalf("second run wrote %q (%v)", out.String(), err)
+	}
+	// A chain without the marker (its first run was stopped while writing the demo) runs as it
+	// is, with a word on how to get the demo data.
+	if err := os.Remove(filepath.Join(home, demoMarker)); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := ensureDemo(ctx, home, "tcp://"+rpc, kr, false, &out); err != nil || !strings.Contains(out.String(), "girder dev --reset starts a new chain") {
+		t.Fatalf("resuming a chain without complete demo data: %q (%v)", out.String(), err)
 	}
 }

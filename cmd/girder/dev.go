@@ -54,9 +54,12 @@ func newDevCmd() *cobra.Command {
 		Long: `Run a one-validator chain on localhost for development and demos. The first run creates
 the home (~/.girder-dev, or $GIRDER_DEV_HOME, or --home; never $GIRDER_HOME) with demo keys alice, bob
 and validator in an unencrypted test keyring, each funded with 1,000,000 GRD; validator is
-also admin, kyc_provider and compliance_officer. Data persists across restarts; --reset
-deletes it and starts a new chain (it refuses a home that holds another chain than the dev
-chain).
+also admin, kyc_provider, compliance_officer, asset_issuer and cash_issuer. A new chain gets
+demo data, written through ordinary txs: identities for alice (DE) and bob (FR), the cash asset
+EURt, the Harbour Bridge security BRIDGE (project harbour-bridge) sold in an offering that alice
+and bob subscribe, and a dividend they can claim (girder tx distributions claim alice 1). Data
+persists across restarts; --reset deletes it and starts a new chain (it refuses a home that
+holds another chain than the dev chain).
 
 Example:
   girder dev
@@ -98,9 +101,10 @@ Example:
 			if err != nil {
 				return err
 			}
-			if err := ensureDemo(ctx, home, n.RPCURL(), kr, out); err != nil {
+			if err := ensureDemo(ctx, home, n.RPCURL(), kr, created, out); err != nil {
 				n.Stop()
-				return fmt.Errorf("%w (girder dev --reset starts over)", err)
+				// %v, not %w: the whole text (the step that failed, the way out) is the message.
+				return fmt.Errorf("%v; girder dev --reset starts a new dev chain with the demo data", err)
 			}
 			infos, err := kr.List()
 			if err != nil {
@@ -118,8 +122,12 @@ Example:
 			fmt.Fprintf(out, "  logs  %s\n", filepath.Join(home, "node.log"))
 			fmt.Fprintln(out, "  keys in the dev keyring (test backend), with their roles at genesis:")
 			genesisRoles := devGenesisRoles(home)
+			nameWidth := 10
 			for _, i := range infos {
-				line := fmt.Sprintf("    %-10s %s", i.Name, i.Address)
+				nameWidth = max(nameWidth, len(i.Name))
+			}
+			for _, i := range infos {
+				line := fmt.Sprintf("    %-*s %s", nameWidth, i.Name, i.Address)
 				if r := genesisRoles[i.Address.String()]; len(r) > 0 {
 					line += "  (" + strings.Join(r, ", ") + ")"
 				}
@@ -195,10 +203,16 @@ func ensureDevChain(home string, kr *keyring.Keyring) (bool, error) {
 // demoMarker is the file in the dev home that says the demo data was written.
 const demoMarker = "demo-data-written"
 
-// ensureDemo writes the demo data on a dev chain that does not have it yet.
-func ensureDemo(ctx context.Context, home, rpc string, kr *keyring.Keyring, out io.Writer) error {
+// ensureDemo writes the demo data on a dev chain created by this run. A chain created earlier
+// without it (by an older girder, or a first run stopped while writing it) runs as it is: the
+// demo's txs would collide with what is there.
+func ensureDemo(ctx context.Context, home, rpc string, kr *keyring.Keyring, created bool, out io.Writer) error {
 	marker := filepath.Join(home, demoMarker)
 	if _, err := os.Stat(marker); err == nil {
+		return nil
+	}
+	if !created {
+		fmt.Fprintln(out, "This dev chain has no complete demo data (it was created by an older girder, or its first run was stopped while writing it); girder dev --reset starts a new chain with it.")
 		return nil
 	}
 	c, err := client.Dial(rpc)
