@@ -116,5 +116,30 @@ func BenchmarkDistributions(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "claims/s")
 		})
+		if s.n < 100 {
+			continue
+		}
+		// One block's push work: an agent queues 100 holders and the end of the block pays them.
+		b.Run("holders="+s.name+"/push-block", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				m := &distributions.MsgPush{Agent: issuer, Distribution: be.id}
+				for j := 0; j < 100; j++ {
+					m.Holders = append(m.Holders, holderN(((i*100+j)*7919)%s.n))
+				}
+				be.inBranch(func() {
+					if err := be.e.k.Push(be.e.ctx, m); err != nil {
+						b.Fatal(err)
+					}
+					if err := be.e.k.PayQueue(be.e.ctx); err != nil {
+						b.Fatal(err)
+					}
+					if n := be.e.k.QueueLen(be.e.ctx); n != 0 {
+						b.Fatalf("%d payments left in the queue after one block", n)
+					}
+				})
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/payment")
+		})
 	}
 }
