@@ -20,7 +20,7 @@ func (k Keeper) EndBlock(ctx chain.Context) error {
 	now := ctx.Time.Unix()
 	if now >= 0 {
 		var due []uint64
-		it := k.st(ctx).Iterator(keyDue, cat(keyDue, be64(uint64(now)+1)))
+		it := k.st(ctx).Iterator(keyDue, store.Key(keyDue, store.Uint64Key(uint64(now)+1)))
 		for ; it.Valid() && len(due) < budget; it.Next() {
 			due = append(due, binary.BigEndian.Uint64(it.Key()[len(keyDue)+8:]))
 		}
@@ -78,7 +78,7 @@ func (k Keeper) batch(ctx chain.Context, o *Offering, n int) []Subscription {
 	p := subPrefix(o.ID)
 	start := p
 	if o.Cursor != nil {
-		start = cat(p, o.Cursor[:], sep)
+		start = store.Key(p, o.Cursor[:], sep)
 	}
 	out := make([]Subscription, 0, min(n, 64))
 	it := k.st(ctx).Iterator(start, store.PrefixEnd(p))

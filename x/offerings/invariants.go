@@ -184,7 +184,7 @@ func (k Keeper) checkTallies(ctx chain.Context, o *Offering, want map[string]coi
 	if max == 0 {
 		max = o.HardCap
 	}
-	p := cat(keyTally, be64(o.ID))
+	p := store.Key(keyTally, store.Uint64Key(o.ID))
 	it := k.st(ctx).Iterator(p, store.PrefixEnd(p))
 	defer it.Close()
 	seen := 0

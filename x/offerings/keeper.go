@@ -7,12 +7,10 @@
 package offerings
 
 import (
-	"encoding/binary"
 	"strconv"
 	"time"
 
 	"github.com/girder-chain/girder/address"
-	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
@@ -86,51 +84,34 @@ func NewKeeper(bank Bank, a Assets, c Compliance, ids Identities, reserved []add
 	return Keeper{bank: bank, assets: a, compliance: c, ids: ids, reserved: r}
 }
 
-func be64(n uint64) []byte {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], n)
-	return b[:]
-}
-
-func cat(parts ...[]byte) []byte {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	out := make([]byte, 0, n)
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
-
 var sep = []byte{0}
 
-func offeringKey(id uint64) []byte { return cat(keyOffering, be64(id)) }
-func subPrefix(id uint64) []byte   { return cat(keySub, be64(id)) }
+func offeringKey(id uint64) []byte { return store.Key(keyOffering, store.Uint64Key(id)) }
+func subPrefix(id uint64) []byte   { return store.Key(keySub, store.Uint64Key(id)) }
 func subKey(id uint64, a address.Address) []byte {
-	return cat(keySub, be64(id), a[:])
+	return store.Key(keySub, store.Uint64Key(id), a[:])
 }
-func investorKey(a address.Address, id uint64) []byte { return cat(keyInvestor, a[:], be64(id)) }
+func investorKey(a address.Address, id uint64) []byte {
+	return store.Key(keyInvestor, a[:], store.Uint64Key(id))
+}
 func securityKey(denom string, id uint64) []byte {
-	return cat(keySecurity, []byte(denom), sep, be64(id))
+	return store.Key(keySecurity, []byte(denom), sep, store.Uint64Key(id))
 }
-func tallyKey(id uint64, countedAs string) []byte { return cat(keyTally, be64(id), []byte(countedAs)) }
-func dueKey(end int64, id uint64) []byte          { return cat(keyDue, be64(uint64(end)), be64(id)) }
-func workKey(id uint64) []byte                    { return cat(keyWork, be64(id)) }
+func tallyKey(id uint64, countedAs string) []byte {
+	return store.Key(keyTally, store.Uint64Key(id), []byte(countedAs))
+}
+func dueKey(end int64, id uint64) []byte {
+	return store.Key(keyDue, store.Uint64Key(uint64(end)), store.Uint64Key(id))
+}
+func workKey(id uint64) []byte { return store.Key(keyWork, store.Uint64Key(id)) }
 
 func (Keeper) st(ctx chain.Context) store.KV { return ctx.Store(StorePrefix) }
 
 func (k Keeper) get(ctx chain.Context, key []byte, v any) bool {
-	b := k.st(ctx).Get(key)
-	if b == nil {
-		return false
-	}
-	canon.MustDecode(b, v)
-	return true
+	return store.GetRecord(k.st(ctx), key, v)
 }
 
-func (k Keeper) set(ctx chain.Context, key []byte, v any) { k.st(ctx).Set(key, canon.MustMarshal(v)) }
+func (k Keeper) set(ctx chain.Context, key []byte, v any) { store.SetRecord(k.st(ctx), key, v) }
 
 // Params returns the module's params.
 func (k Keeper) Params(ctx chain.Context) Params {

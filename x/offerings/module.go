@@ -54,12 +54,12 @@ func (k Keeper) Offerings(ctx chain.Context, security, status string, after uint
 	out := OfferingList{Offerings: []Offering{}}
 	p := keyOffering
 	if security != "" {
-		p = cat(keySecurity, []byte(security), sep)
+		p = store.Key(keySecurity, []byte(security), sep)
 	}
 	if after == ^uint64(0) {
 		return out
 	}
-	it := k.st(ctx).Iterator(cat(p, be64(after+1)), store.PrefixEnd(p))
+	it := k.st(ctx).Iterator(store.Key(p, store.Uint64Key(after+1)), store.PrefixEnd(p))
 	defer it.Close()
 	scanned := 0
 	for ; it.Valid(); it.Next() {
@@ -114,8 +114,8 @@ func (k Keeper) InvestorSubscriptions(ctx chain.Context, a address.Address, afte
 	if after == ^uint64(0) {
 		return out
 	}
-	p := cat(keyInvestor, a[:])
-	it := k.st(ctx).Iterator(cat(p, be64(after+1)), store.PrefixEnd(p))
+	p := store.Key(keyInvestor, a[:])
+	it := k.st(ctx).Iterator(store.Key(p, store.Uint64Key(after+1)), store.PrefixEnd(p))
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		id := binary.BigEndian.Uint64(it.Key()[len(p):])
