@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -280,26 +279,14 @@ func parseScope(s string) string {
 	return s
 }
 
-func parseID(s, what string) (uint64, error) {
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || n == 0 {
-		return 0, chain.ErrBadQuery.Wrapf("%s id %q: want a number from 1", what, s)
-	}
-	return n, nil
-}
-
 // parseFilter reads list filters from the query data (URL query encoding).
 func parseFilter(data []byte, statuses []string) (Filter, error) {
 	f := Filter{Limit: defaultPageSize}
-	q, err := url.ParseQuery(string(data))
+	q, err := chain.ParseFilters(data, defaultPageSize, maxPageSize, "account", "asset", "rule", "status", "after", "limit")
 	if err != nil {
-		return f, chain.ErrBadQuery.Wrapf("filters: %v", err)
+		return f, err
 	}
-	for key := range q {
-		if !oneOf(key, []string{"account", "asset", "rule", "status", "after", "limit"}) {
-			return f, chain.ErrBadQuery.Wrapf("unknown filter %q: want account, asset, rule, status, after or limit", key)
-		}
-	}
+	f.Limit = q.Limit
 	if v := q.Get("account"); v != "" {
 		if f.Account, err = address.Parse(v); err != nil {
 			return f, chain.ErrBadQuery.Wrap(err)
@@ -309,19 +296,8 @@ func parseFilter(data []byte, statuses []string) (Filter, error) {
 	if f.Status != "" && !oneOf(f.Status, statuses) {
 		return f, chain.ErrBadQuery.Wrapf("status %q: want one of %s", f.Status, joinList(statuses))
 	}
-	if v := q.Get("after"); v != "" {
-		if f.After, err = strconv.ParseUint(v, 10, 64); err != nil {
-			return f, chain.ErrBadQuery.Wrapf("after %q: want an id", v)
-		}
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
-			return f, chain.ErrBadQuery.Wrapf("limit %q: want 1 to %d", v, maxPageSize)
-		}
-		f.Limit = n
-	}
-	return f, nil
+	f.After, err = q.AfterID()
+	return f, err
 }
 
 // Query answers:
@@ -391,7 +367,7 @@ func (m *Module) Query(ctx chain.Context, path []string, data []byte) (any, erro
 		}
 		return k.Alerts(ctx, f), nil
 	case len(path) == 2 && path[0] == "hold":
-		id, err := parseID(path[1], "hold")
+		id, err := chain.ParseID(path[1], "hold")
 		if err != nil {
 			return nil, err
 		}
@@ -401,7 +377,7 @@ func (m *Module) Query(ctx chain.Context, path []string, data []byte) (any, erro
 		}
 		return h, nil
 	case len(path) == 2 && path[0] == "alert":
-		id, err := parseID(path[1], "alert")
+		id, err := chain.ParseID(path[1], "alert")
 		if err != nil {
 			return nil, err
 		}

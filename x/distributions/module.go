@@ -3,8 +3,6 @@ package distributions
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/girder-chain/girder/address"
@@ -289,38 +287,13 @@ type QueueResult struct {
 	Entries []PushEntry `json:"entries"`
 }
 
-func parseID(s, what string) (uint64, error) {
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || n == 0 {
-		return 0, chain.ErrBadQuery.Wrapf("%s id %q: want a number from 1", what, s)
-	}
-	return n, nil
-}
-
 func parsePage(data []byte) (Page, error) {
-	pg := Page{Limit: defaultPageSize}
-	q, err := url.ParseQuery(string(data))
+	f, err := chain.ParseFilters(data, defaultPageSize, maxPageSize, "after", "limit")
 	if err != nil {
-		return pg, chain.ErrBadQuery.Wrapf("filters: %v", err)
+		return Page{Limit: defaultPageSize}, err
 	}
-	for key := range q {
-		if key != "after" && key != "limit" {
-			return pg, chain.ErrBadQuery.Wrapf("unknown filter %q: want after or limit", key)
-		}
-	}
-	if v := q.Get("after"); v != "" {
-		if pg.After, err = strconv.ParseUint(v, 10, 64); err != nil {
-			return pg, chain.ErrBadQuery.Wrapf("after %q: want an id", v)
-		}
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
-			return pg, chain.ErrBadQuery.Wrapf("limit %q: want 1 to %d", v, maxPageSize)
-		}
-		pg.Limit = n
-	}
-	return pg, nil
+	after, err := f.AfterID()
+	return Page{After: after, Limit: f.Limit}, err
 }
 
 // Query answers:
@@ -343,7 +316,7 @@ func (m *Module) Query(ctx chain.Context, path []string, data []byte) (any, erro
 	case len(path) == 1 && path[0] == "tracked":
 		return k.TrackedAssets(ctx), nil
 	case len(path) == 2 && path[0] == "checkpoint":
-		id, err := parseID(path[1], "checkpoint")
+		id, err := chain.ParseID(path[1], "checkpoint")
 		if err != nil {
 			return nil, err
 		}
@@ -369,7 +342,7 @@ func (m *Module) Query(ctx chain.Context, path []string, data []byte) (any, erro
 		}
 		return k.Distributions(ctx, path[1], pg), nil
 	case len(path) == 4 && path[0] == "balance-at":
-		id, err := parseID(path[2], "checkpoint")
+		id, err := chain.ParseID(path[2], "checkpoint")
 		if err != nil {
 			return nil, err
 		}
@@ -387,7 +360,7 @@ func (m *Module) Query(ctx chain.Context, path []string, data []byte) (any, erro
 		return BalanceAtResult{Asset: c.Asset, Checkpoint: id, Height: c.Height, Address: a,
 			Balance: k.BalanceAt(ctx, c.Asset, a, c.Height), Supply: k.SupplyAt(ctx, c.Asset, c.Height)}, nil
 	case len(path) == 2 && path[0] == "distribution":
-		id, err := parseID(path[1], "distribution")
+		id, err := chain.ParseID(path[1], "distribution")
 		if err != nil {
 			return nil, err
 		}
@@ -397,7 +370,7 @@ func (m *Module) Query(ctx chain.Context, path []string, data []byte) (any, erro
 		}
 		return DistributionInfo{Distribution: d, Outstanding: d.Outstanding(), Unclaimed: d.Unclaimed()}, nil
 	case len(path) == 3 && path[0] == "entitlement":
-		id, err := parseID(path[1], "distribution")
+		id, err := chain.ParseID(path[1], "distribution")
 		if err != nil {
 			return nil, err
 		}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/girder-chain/girder/address"
@@ -397,51 +396,15 @@ func (m *Module) ExportGenesis(ctx chain.Context) (json.RawMessage, error) {
 
 // ---- queries ----
 
-func parseID(s string) (uint64, error) {
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || n == 0 {
-		return 0, chain.ErrBadQuery.Wrapf("offering id %q: want a number from 1", s)
-	}
-	return n, nil
-}
+func parseID(s string) (uint64, error) { return chain.ParseID(s, "offering") }
 
 // parseQuery reads the query-string data, allowing only the given keys.
 func parseQuery(data []byte, allowed ...string) (url.Values, int, error) {
-	q, err := url.ParseQuery(string(data))
-	if err != nil {
-		return nil, 0, chain.ErrBadQuery.Wrapf("filters: %v", err)
-	}
-	for key := range q {
-		ok := false
-		for _, a := range allowed {
-			ok = ok || key == a
-		}
-		if !ok {
-			return nil, 0, chain.ErrBadQuery.Wrapf("unknown filter %q: want %s", key, strings.Join(allowed, ", "))
-		}
-	}
-	limit := defaultPageSize
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
-			return nil, 0, chain.ErrBadQuery.Wrapf("limit %q: want 1 to %d", v, maxPageSize)
-		}
-		limit = n
-	}
-	return q, limit, nil
+	f, err := chain.ParseFilters(data, defaultPageSize, maxPageSize, allowed...)
+	return f.Values, f.Limit, err
 }
 
-func parseAfterID(q url.Values) (uint64, error) {
-	v := q.Get("after")
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
-		return 0, chain.ErrBadQuery.Wrapf("after %q: want an offering id", v)
-	}
-	return n, nil
-}
+func parseAfterID(q url.Values) (uint64, error) { return chain.Filters{Values: q}.AfterID() }
 
 // Query answers:
 //
