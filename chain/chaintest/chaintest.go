@@ -1,5 +1,6 @@
 // Package chaintest holds what modules' unit tests share: a fresh in-memory chain.Context,
-// genesis JSON, and the check that an invariant notices a corruption of the state. It is used only
+// genesis JSON, running a msg as the app does, and the check that an invariant notices a
+// corruption of the state. It is used only
 // by tests.
 package chaintest
 
@@ -13,6 +14,7 @@ import (
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/store"
+	"github.com/girder-chain/girder/tx"
 )
 
 // ChainID is the chain id of Context's contexts, and Time their block time.
@@ -66,4 +68,20 @@ func All(m chain.Module) chain.Invariant {
 		}
 		return nil
 	}}
+}
+
+// RunMsg executes m as the app does: validated, then handled in a branch of ctx's store that is
+// written only on success. It returns the events of a success, or the kept events (decisions that
+// outlive a failed tx) with the failure.
+func RunMsg(ctx chain.Context, handle func(chain.Context, tx.Msg) error, m tx.Msg) ([]chain.Event, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	br := store.NewCache(ctx.KV())
+	bctx := ctx.WithKV(br)
+	if err := handle(bctx, m); err != nil {
+		return bctx.Kept(), err
+	}
+	br.Write()
+	return bctx.Events(), nil
 }

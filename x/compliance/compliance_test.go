@@ -97,16 +97,7 @@ func (e *env) issue(id string, c identity.ClaimSet, expiry time.Time) {
 // branch's events (kept ones only, on failure).
 func (e *env) run(m tx.Msg) ([]chain.Event, error) {
 	e.t.Helper()
-	br := store.NewCache(e.ctx.KV())
-	ctx := e.ctx.WithKV(br)
-	if err := m.Validate(); err != nil {
-		return nil, err
-	}
-	if err := e.route[m.MsgType()](ctx, m); err != nil {
-		return ctx.Kept(), err
-	}
-	br.Write()
-	return ctx.Events(), nil
+	return chaintest.RunMsg(e.ctx, e.route[m.MsgType()], m)
 }
 
 func (e *env) ok(_ address.Address, m tx.Msg) []chain.Event {

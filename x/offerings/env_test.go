@@ -133,16 +133,7 @@ func (e *env) kycRule() {
 // run executes msg like the app does: in a branch written only on success.
 func (e *env) run(m tx.Msg) ([]chain.Event, error) {
 	e.t.Helper()
-	if err := m.Validate(); err != nil {
-		return nil, err
-	}
-	br := store.NewCache(e.ctx.KV())
-	ctx := e.ctx.WithKV(br)
-	if err := e.route[m.MsgType()](ctx, m); err != nil {
-		return ctx.Kept(), err
-	}
-	br.Write()
-	return ctx.Events(), nil
+	return chaintest.RunMsg(e.ctx, e.route[m.MsgType()], m)
 }
 
 func (e *env) ok(m tx.Msg) []chain.Event {
