@@ -1,7 +1,6 @@
 // Package chaintest holds what modules' unit tests share: a fresh in-memory chain.Context,
 // genesis JSON, running a msg as the app does, and the check that an invariant notices a
-// corruption of the state. It is used only
-// by tests.
+// corruption of the state. It is used only by tests.
 package chaintest
 
 import (
