@@ -1,13 +1,9 @@
 package app
 
 import (
-	"context"
 	"crypto/sha256"
 	"fmt"
 	"testing"
-	"time"
-
-	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/coin"
@@ -75,36 +71,7 @@ func BenchmarkSecurityTransfers(b *testing.B) {
 				from, to := 3+i%(benchAccounts-3), 3+(i+1)%(benchAccounts-3)
 				txs = append(txs, s.tx(from, &bank.MsgSend{From: s.addr(from), To: s.addr(to), Amount: coin.New(denom, 1)}))
 			}
-			ctx := context.Background()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < blocks; i++ {
-				blk := txs[i*per : (i+1)*per]
-				b.StopTimer()
-				for _, raw := range blk {
-					if r, _ := h.app.CheckTx(ctx, &abci.CheckTxRequest{Tx: raw}); r.Code != 0 {
-						b.Fatalf("CheckTx: %s", r.Log)
-					}
-				}
-				b.StartTimer()
-				h.height++
-				h.time = h.time.Add(time.Second)
-				res, err := h.app.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Txs: blk, Height: h.height, Time: h.time})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := h.app.Commit(ctx, &abci.CommitRequest{}); err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				for _, r := range res.TxResults {
-					if r.Code != 0 {
-						b.Fatalf("tx failed: %s", r.Log)
-					}
-				}
-				b.StartTimer()
-			}
-			b.StopTimer()
+			h.benchBlocks(b, txs, per, true)
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(blocks*per), "ns/tx")
 		})
 	}
