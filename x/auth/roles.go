@@ -21,10 +21,11 @@ const (
 	RoleRegulator         = "regulator"          // reads reports and envelopes addressed to regulators
 	RoleCashIssuer        = "cash_issuer"        // issues cash tokens
 	RoleAssetIssuer       = "asset_issuer"       // issues assets (securities, passes, receivables)
+	RolePublicAgency      = "public_agency"      // public agency: creates projects
 )
 
 // Roles lists every role in name order.
-var Roles = []string{RoleAdmin, RoleAssetIssuer, RoleCashIssuer, RoleComplianceOfficer, RoleKYCProvider, RoleRegulator}
+var Roles = []string{RoleAdmin, RoleAssetIssuer, RoleCashIssuer, RoleComplianceOfficer, RoleKYCProvider, RolePublicAgency, RoleRegulator}
 
 // ValidRole reports whether r is a role of this chain.
 func ValidRole(r string) bool {

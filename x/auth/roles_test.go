@@ -48,7 +48,7 @@ func (e env) run(msg tx.Msg) error {
 }
 
 func TestRoleNames(t *testing.T) {
-	if len(auth.Roles) != 6 {
+	if len(auth.Roles) != 7 {
 		t.Fatalf("roles %v", auth.Roles)
 	}
 	for i, r := range auth.Roles {
