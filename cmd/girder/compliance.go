@@ -1009,7 +1009,7 @@ Example:
 					fmt.Fprintf(w, "%s is the gas token: it has no holder accounting\n", complianceNative)
 					return
 				}
-				fmt.Fprintf(w, "%s has %d holders\n", v.Asset, v.Holders)
+				fmt.Fprintf(w, "%s has %s\n", v.Asset, countOf(v.Holders, "holder"))
 			}),
 		complianceQuery("holding DENOM ADDRESS|KEY", "Show what an account's identity (or the account alone) holds of an asset",
 			"  girder query compliance holding ubridge alice", cobra.ExactArgs(2),

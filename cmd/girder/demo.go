@@ -120,7 +120,7 @@ func seedDemo(ctx context.Context, c *client.Client, kr *keyring.Keyring, out io
 		}
 		if o.Status == offerings.StatusSettled {
 			units, _ := c.Units(ctx)
-			fmt.Fprintf(out, "  demo: offering %d settled: %d subscribers, raised %s\n", offering, o.Settled, coin.Format(coin.New(demoCash, o.Raised), units))
+			fmt.Fprintf(out, "  demo: offering %d settled: %s, raised %s\n", offering, countOf(o.Settled, "subscriber"), coin.Format(coin.New(demoCash, o.Raised), units))
 			break
 		}
 		if o.Status == offerings.StatusRefunded || o.Status == offerings.StatusCancelled {

@@ -631,7 +631,7 @@ Example:
 				fmt.Fprintln(w, "the push queue is empty")
 				return
 			}
-			fmt.Fprintf(w, "%d payments queued (paid at the end of blocks, 100 per block)\n", q.Length)
+			fmt.Fprintf(w, "%s queued (paid at the end of blocks, 100 per block)\n", countOf(q.Length, "payment"))
 			tw := newTable(w)
 			fmt.Fprintln(tw, "SEQ\tDISTRIBUTION\tHOLDER")
 			for _, e := range q.Entries {

@@ -635,8 +635,8 @@ func printOffering(w io.Writer, o offerings.Offering, units []coin.Unit) {
 		fmt.Fprintf(w, "  eligible      %s (passed compliance at the end)\n", sec(o.Eligible))
 	}
 	if !offerings.Live(o.Status) || o.Settled != 0 || o.Refunded != 0 {
-		fmt.Fprintf(w, "  delivered     %s in %d settled subscriptions\n  raised        %s\n  refunded      %d subscriptions\n  returned      %s (unsold, to the issuer)\n",
-			sec(o.Delivered), o.Settled, csh(o.Raised), o.Refunded, sec(o.Returned))
+		fmt.Fprintf(w, "  delivered     %s in %s\n  raised        %s\n  refunded      %s\n  returned      %s (unsold, to the issuer)\n",
+			sec(o.Delivered), countOf(o.Settled, "settled subscription"), csh(o.Raised), countOf(o.Refunded, "subscription"), sec(o.Returned))
 	}
 	if o.CancelReason != "" {
 		fmt.Fprintf(w, "  cancelled     %s\n", o.CancelReason)
