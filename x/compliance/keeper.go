@@ -788,6 +788,31 @@ func (k Keeper) Review(ctx chain.Context, from, to address.Address, c coin.Coin)
 	return held, nil
 }
 
+// Check decides a transfer that the caller moves itself (an offering's delivery of the security)
+// and records the decision as Review does, without moving anything: a flag opens an alert, an
+// allowed or flagged transfer counts toward velocity limits, and a refusal — reject, or hold,
+// which such a caller cannot wait for — is recorded in a compliance.decision event (refused=true)
+// for the audit trail. The caller moves the amount only when the outcome is allow or flag.
+func (k Keeper) Check(ctx chain.Context, from, to address.Address, c coin.Coin) Decision {
+	d, rs := k.decide(ctx, from, to, c)
+	if d.Outcome == OutcomeAllow {
+		k.countVelocity(ctx, rs, from, c)
+		return d
+	}
+	ev := chain.NewEvent("compliance.decision", "outcome", d.Outcome, "rule", d.Rule, "scope", d.Scope, "kind", d.Kind,
+		"asset", c.Denom, "from", from.String(), "to", to.String(), "amount", c.String(), "reason", d.Reason)
+	if d.Outcome == OutcomeFlag {
+		id := k.openAlert(ctx, from, to, c, d)
+		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "severity", Value: d.Severity, Index: true}, chain.Attr{Key: "alert", Value: chain.Uint(id), Index: true})
+		ctx.Emit(ev)
+		k.countVelocity(ctx, rs, from, c)
+		return d
+	}
+	ev.Attrs = append(ev.Attrs, chain.Attr{Key: "refused", Value: "true", Index: true})
+	ctx.Emit(ev)
+	return d
+}
+
 // countVelocity adds a settled (or held) transfer to the sender's velocity under every velocity
 // rule of the asset that applies to it.
 func (k Keeper) countVelocity(ctx chain.Context, rs RuleSet, from address.Address, c coin.Coin) {

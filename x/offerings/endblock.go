@@ -187,7 +187,8 @@ func (k Keeper) payOut(ctx chain.Context, o *Offering, budget int) (int, error) 
 		used++
 		o.Cursor = &s.Investor
 		if o.Status == StatusSettling {
-			d := k.compliance.Decide(ctx, o.Issuer, s.Investor, coin.New(o.Security, s.Amount))
+			// The delivery's decision is recorded (alerts, velocity, refusals in the audit trail).
+			d := k.compliance.Check(ctx, o.Issuer, s.Investor, coin.New(o.Security, s.Amount))
 			if !refused(d) {
 				if err := k.settle(ctx, o, s); err != nil {
 					return used, err

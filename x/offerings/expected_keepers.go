@@ -26,6 +26,7 @@ type Assets interface {
 // treasury), and freezes (an issuer cannot escrow frozen tokens).
 type Compliance interface {
 	Decide(ctx chain.Context, from, to address.Address, c coin.Coin) compliance.Decision
+	Check(ctx chain.Context, from, to address.Address, c coin.Coin) compliance.Decision
 	Frozen(ctx chain.Context, asset string, a address.Address) (compliance.Freeze, bool)
 }
 

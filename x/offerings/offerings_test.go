@@ -354,6 +354,10 @@ func TestComplianceAtSettlement(t *testing.T) {
 				if s := e.sub(id, carol); s.Status != offerings.SubRefunded || !strings.Contains(s.Reason, "KYC") {
 					t.Fatalf("carol's subscription %+v", s)
 				}
+				// The refusal is in the audit trail as a compliance decision.
+				if ds := eventsOf(evs, "compliance.decision"); len(ds) != 1 || ds[0]["to"] != carol.String() || ds[0]["outcome"] != "reject" || ds[0]["refused"] != "true" {
+					t.Fatalf("compliance decisions at settlement: %v", ds)
+				}
 				if e.bal(carol, cash) != 1_000_000 || e.bal(carol, sec) != 0 || e.bal(alice, sec) != 10_000 || e.bal(bob, sec) != 20_000 {
 					t.Fatal("wrong balances after settlement")
 				}
@@ -369,6 +373,30 @@ func TestComplianceAtSettlement(t *testing.T) {
 				t.Fatal("a refunded offering paid out")
 			}
 		})
+	}
+}
+
+// TestFlaggedDeliveryOpensAlert: a delivery that a rule flags settles and opens an alert, as a
+// transfer would.
+func TestFlaggedDeliveryOpensAlert(t *testing.T) {
+	e := newEnv(t)
+	e.ok(&compliance.MsgSetRules{Officer: officer, Asset: sec, Rules: []compliance.Rule{
+		{ID: "large", Kind: compliance.KindLargeTransfer, Outcome: compliance.OutcomeFlag, Params: compliance.Params{Amount: 15_000}}}})
+	id := e.open(nil)
+	e.at(opens)
+	e.subscribe(alice, id, 10_000)
+	e.subscribe(bob, id, 20_000)
+	e.at(ends)
+	evs := e.endBlock()
+	if o := e.offering(id); o.Status != offerings.StatusSettled || e.bal(bob, sec) != 20_000 {
+		t.Fatalf("offering %+v, bob %d", o, e.bal(bob, sec))
+	}
+	ds := eventsOf(evs, "compliance.decision")
+	if len(ds) != 1 || ds[0]["outcome"] != "flag" || ds[0]["to"] != bob.String() || ds[0]["alert"] == "" {
+		t.Fatalf("decisions %v", ds)
+	}
+	if a := e.comp.Alerts(e.ctx, compliance.Filter{Limit: 10}); len(a.Alerts) != 1 || a.Alerts[0].To != bob {
+		t.Fatalf("alerts %+v", a)
 	}
 }
 
