@@ -808,6 +808,11 @@ func (k Keeper) Check(ctx chain.Context, from, to address.Address, c coin.Coin) 
 		k.countVelocity(ctx, rs, from, c)
 		return d
 	}
+	for i := range ev.Attrs {
+		if ev.Attrs[i].Key == "reason" { // the report's reason column says what happened
+			ev.Attrs[i].Value += "; refused: the transfer did not take place"
+		}
+	}
 	ev.Attrs = append(ev.Attrs, chain.Attr{Key: "refused", Value: "true", Index: true})
 	ctx.Emit(ev)
 	return d
