@@ -124,7 +124,7 @@ func (k Keeper) verdict(ctx chain.Context, id string, n uint64, a address.Addres
 	}
 	var prior Attestation
 	if k.get(ctx, attestKey(p.ID, n, a), &prior) {
-		return ErrAlreadyAttested.Wrapf("%s %sd entry %d of project %s at height %d", a, prior.Kind, n, p.ID, prior.Height)
+		return ErrAlreadyAttested.Wrapf("%s %s entry %d of project %s at height %d", a, pastTense(prior.Kind), n, p.ID, prior.Height)
 	}
 	v := Attestation{Project: p.ID, Entry: n, By: a, Roles: roles, Kind: kind, Reason: reason, Height: ctx.Height, Time: ctx.Time.Unix()}
 	k.set(ctx, attestKey(p.ID, n, a), &v)
@@ -139,4 +139,11 @@ func (k Keeper) verdict(ctx chain.Context, id string, n uint64, a address.Addres
 	ctx.Emit(ev)
 	k.record(ctx, &p, TimelineRecord{Kind: tl, By: by(a), Roles: roles, Entry: n, Milestone: e.Milestone, Note: reason})
 	return nil
+}
+
+func pastTense(kind string) string {
+	if kind == KindDispute {
+		return "disputed"
+	}
+	return "attested"
 }

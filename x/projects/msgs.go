@@ -159,7 +159,7 @@ func (m *MsgRemoveDocument) Validate() error {
 	if err := validRef("editor", m.Editor, m.Project); err != nil {
 		return err
 	}
-	return validText("document name", m.Name, MaxDocNameLen, true)
+	return validDocName(m.Name)
 }
 
 // ---- stakeholders ----

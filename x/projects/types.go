@@ -157,7 +157,7 @@ const (
 )
 
 // reservedIDs may not be project ids: they are REST paths under /projects.
-var reservedIDs = []string{"params"}
+var reservedIDs = []string{"escrow", "params"}
 
 // Params are the module's settings (genesis; later chain governance).
 type Params struct {
@@ -523,8 +523,21 @@ func validAttachments(what string, docs []Attachment) error {
 	return nil
 }
 
+// validDocName checks a document name: 1 to 64 bytes of UTF-8 without control characters.
+func validDocName(name string) error {
+	if err := validText("document name", name, MaxDocNameLen, true); err != nil {
+		return err
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return ErrInvalidMsg.Wrapf("document name %q: no control characters", name)
+		}
+	}
+	return nil
+}
+
 func validNamedDocument(d NamedDocument) error {
-	if err := validText("document name", d.Name, MaxDocNameLen, true); err != nil {
+	if err := validDocName(d.Name); err != nil {
 		return err
 	}
 	if err := validText("document uri", d.URI, MaxURILen, true); err != nil {
