@@ -156,7 +156,9 @@ func (e *env) digest() [32]byte {
 	return out
 }
 
-func (e *env) bal(a address.Address, denom string) coin.Amount { return e.bank.Balance(e.ctx, a, denom) }
+func (e *env) bal(a address.Address, denom string) coin.Amount {
+	return e.bank.Balance(e.ctx, a, denom)
+}
 
 // at moves to a new block at time t.
 func (e *env) at(t time.Time) { e.ctx.Time = t; e.ctx.Height++ }
@@ -194,8 +196,8 @@ func (e *env) invariants() {
 func createMsg(rule string) *projects.MsgCreate {
 	return &projects.MsgCreate{Creator: ministry, ID: bridge, Name: "Harbour toll bridge", Sector: projects.SectorBridge,
 		Location: "Harbour strait, km 12", ConcessionStart: start.Unix(), ConcessionEnd: start.AddDate(30, 0, 0).Unix(),
-		Description: "A 1.2 km cable-stayed toll bridge, DBFO concession for 30 years.",
-		Documents:   []projects.NamedDocument{{Name: "concession-agreement", URI: "ipfs://bafy-concession", Hash: hash("concession v1")}},
+		Description:     "A 1.2 km cable-stayed toll bridge, DBFO concession for 30 years.",
+		Documents:       []projects.NamedDocument{{Name: "concession-agreement", URI: "ipfs://bafy-concession", Hash: hash("concession v1")}},
 		StakeholderRule: rule,
 		Stakeholders: []projects.StakeholderRole{
 			{Account: spv, Role: projects.RolePrivatePartner}, {Account: builder, Role: projects.RoleContractor},

@@ -233,7 +233,9 @@ func badGenesis(tb testing.TB, raw []byte) []badState {
 	edit("unknown entry", func(g *projects.Genesis) { g.Attestations[0].Entry = 9 })
 	edit("given twice", func(g *projects.Genesis) { g.Attestations[1] = g.Attestations[0] })
 	edit("released 1 of a tranche", func(g *projects.Genesis) { ms(g, "released").Released = 1 })
-	edit("released", func(g *projects.Genesis) { ms(g, "released").Funded, ms(g, "released").FundedBy, ms(g, "released").FundedHeight = false, nil, 0 })
+	edit("released", func(g *projects.Genesis) {
+		ms(g, "released").Funded, ms(g, "released").FundedBy, ms(g, "released").FundedHeight = false, nil, 0
+	})
 	edit("awaiting funds but funded", func(g *projects.Genesis) {
 		m := ms(g, "unfunded")
 		m.Funded, m.FundedBy, m.FundedHeight = true, &spv, 3
