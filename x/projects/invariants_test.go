@@ -23,7 +23,9 @@ func invariant(t *testing.T, e *env, name string) chain.Invariant {
 }
 
 // raw reads and writes projects records under their keys, as a corruption would.
-func rawKey(parts ...[]byte) []byte { return store.Key(append([][]byte{projects.StorePrefix}, parts...)...) }
+func rawKey(parts ...[]byte) []byte {
+	return store.Key(append([][]byte{projects.StorePrefix}, parts...)...)
+}
 
 func entryRawKey(n uint64) []byte {
 	return rawKey([]byte("e/"), []byte(bridge), []byte{0}, store.Uint64Key(n))
@@ -72,7 +74,9 @@ func TestInvariantsCatch(t *testing.T) {
 			rewrite(e, milestoneRawKey("released"), func(m *projects.Milestone) { m.Released /= 2 })
 		}, "released whole, once"},
 		{"projects/tranches-released-once", func(e *env) {
-			rewrite(e, milestoneRawKey("window"), func(m *projects.Milestone) { m.Released, m.ReleasedHeight, m.ReleasedVia = m.Tranche.Amount, 9, "window" })
+			rewrite(e, milestoneRawKey("window"), func(m *projects.Milestone) {
+				m.Released, m.ReleasedHeight, m.ReleasedVia = m.Tranche.Amount, 9, "window"
+			})
 		}, "signed_off with"},
 		{"projects/ledger-append-only", func(e *env) {
 			rewrite(e, entryRawKey(1), func(en *projects.Entry) { en.Percent = 5 })
