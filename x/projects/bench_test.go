@@ -104,7 +104,7 @@ func BenchmarkPostReport(b *testing.B) {
 	sends.run(100) // warm
 	sends.ns, sends.n = 0, 0
 	m := &projects.MsgPostReport{Author: builder, Project: bridge, Milestone: "m-0000", Percent: 55,
-		Summary: "Spans 1-4 of 8 placed; span 5 formwork in progress. Weather delay of two days.",
+		Summary:   "Spans 1-4 of 8 placed; span 5 formwork in progress. Weather delay of two days.",
 		Documents: []projects.Attachment{{URI: "ipfs://bafy-report-week-31", Hash: hash("report")}, {URI: "ipfs://bafy-photos-week-31", Hash: hash("photos")}}}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -177,4 +177,3 @@ func BenchmarkEndBlockRelease(b *testing.B) {
 		})
 	}
 }
-
