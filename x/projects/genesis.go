@@ -10,8 +10,9 @@ import (
 	"github.com/girder-chain/girder/store"
 )
 
-// Genesis is projects' genesis state: every record, in key order. The indexes (current document
-// versions, pending changes by project and by expiry, amendments, releases and late alerts due)
+// Genesis is projects' genesis state: every record, in key order. The indexes (treasuries,
+// current document versions, pending changes by project and by expiry, amendments, releases and
+// late alerts due)
 // and the escrow totals follow from the records and are rebuilt at import; the ledger's and the
 // timeline's hash chains are checked.
 type Genesis struct {
@@ -151,6 +152,7 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 		}
 		projects[p.ID] = p
 		k.putProject(ctx, p)
+		k.st(ctx).Set(treasuryKey(p.Treasury), []byte(p.ID))
 	}
 	known := func(what, id string) error {
 		if projects[id] == nil {
@@ -163,7 +165,7 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 		if err := known("stakeholder "+s.Account.String(), s.Project); err != nil {
 			return err
 		}
-		if !ValidRole(s.Role) || s.Account.IsZero() || s.AddedBy.IsZero() || k.badAccount(projects[s.Project], s.Account, "stakeholder") != nil {
+		if !ValidRole(s.Role) || s.Account.IsZero() || s.AddedBy.IsZero() || k.badAccount(ctx, projects[s.Project], s.Account, "stakeholder") != nil {
 			return fail("stakeholder %s of project %s as %q: a project role of a user account, added by someone", s.Account, s.Project, s.Role)
 		}
 		if k.Holds(ctx, s.Project, s.Account, s.Role) {
@@ -212,7 +214,7 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 		if err := checkMilestone(ms); err != nil {
 			return fail("%v", err)
 		}
-		if err := k.badAccount(projects[ms.Project], ms.Payee, "payee"); err != nil {
+		if err := k.badAccount(ctx, projects[ms.Project], ms.Payee, "payee"); err != nil {
 			return fail("milestone %s of project %s: %v", ms.ID, ms.Project, err)
 		}
 		if _, dup := k.Milestone(ctx, ms.Project, ms.ID); dup {

@@ -254,10 +254,15 @@ func (k Keeper) checkIndexes(ctx chain.Context) error {
 	if err != nil {
 		return err
 	}
+	nProjects := 0
 	err = each(k, ctx, keyProject, func(_ []byte, p *Project) error {
 		if agencies[p.ID] == 0 {
 			return fmt.Errorf("project %s has no public_agency stakeholder", p.ID)
 		}
+		if id, ok := k.ProjectOfTreasury(ctx, p.Treasury); !ok || id != p.ID {
+			return fmt.Errorf("project %s's treasury %s is indexed as project %q's", p.ID, p.Treasury, id)
+		}
+		nProjects++
 		return nil
 	})
 	if err != nil {
@@ -337,7 +342,8 @@ func (k Keeper) checkIndexes(ctx chain.Context) error {
 		prefix []byte
 		want   int
 	}{{"release", keyRelease, releases}, {"late", keyLate, lates}, {"changes by project", keyChangeOf, changes},
-		{"change expiry", keyChangeExp, changes}, {"amendment", keyAmend, amends}, {"current document", keyDocCur, names}} {
+		{"change expiry", keyChangeExp, changes}, {"amendment", keyAmend, amends}, {"current document", keyDocCur, names},
+		{"treasury", keyTreasury, nProjects}} {
 		if got := k.countUnder(ctx, c.prefix); got != c.want {
 			return fmt.Errorf("%d entries in the %s index for %d records", got, c.name, c.want)
 		}

@@ -111,6 +111,14 @@ func TestInvariantsCatch(t *testing.T) {
 			e.ctx.KV().Delete(rawKey([]byte("cp/"), []byte(bridge), []byte{0}, store.Uint64Key(1)))
 		}, "missing from an index"},
 		{"projects/indexes", func(e *env) {
+			tr := projects.Treasury(bridge)
+			e.ctx.KV().Set(rawKey([]byte("ta/"), tr[:]), []byte("old-tunnel"))
+		}, "indexed as project \"old-tunnel\"'s"},
+		{"projects/indexes", func(e *env) {
+			tr := projects.Treasury("elsewhere")
+			e.ctx.KV().Set(rawKey([]byte("ta/"), tr[:]), []byte("elsewhere"))
+		}, "entries in the treasury index"},
+		{"projects/indexes", func(e *env) {
 			e.ctx.KV().Set(rawKey([]byte("dc/"), []byte(bridge), []byte{0}, []byte("permit")), canon.MustMarshal(uint32(1)))
 		}, "current version is 1"},
 	}

@@ -56,6 +56,7 @@ var (
 	keyRelease   = []byte("r/")   // r/<windowEnds8><id>\0<milestone> → 1 (signed off, waiting for the end of the window)
 	keyLate      = []byte("l/")   // l/<due8><id>\0<milestone> → 1 (not signed off, no late alert yet)
 	keyTotals    = []byte("tot/") // tot/<denom> → Totals
+	keyTreasury  = []byte("ta/")  // ta/<addr20> → project id (the treasuries)
 	keyChangeSeq = []byte("seq/change")
 	keyParams    = []byte("params")
 	marker       = []byte{1}
@@ -164,7 +165,8 @@ func releaseKey(t int64, id, mid string) []byte {
 func lateKey(due int64, id, mid string) []byte {
 	return store.Key(keyLate, store.Uint64Key(uint64(due)), []byte(id), sep, []byte(mid))
 }
-func totalsKey(denom string) []byte { return store.Key(keyTotals, []byte(denom)) }
+func totalsKey(denom string) []byte        { return store.Key(keyTotals, []byte(denom)) }
+func treasuryKey(a address.Address) []byte { return store.Key(keyTreasury, a[:]) }
 
 func (Keeper) st(ctx chain.Context) store.KV { return ctx.Store(StorePrefix) }
 
@@ -310,11 +312,21 @@ func unix(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
 
 func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
 
-// badAccount refuses a module account (an escrow, a hold, a pool, the project's treasury) as a
+// ProjectOfTreasury names the project whose treasury a is (false: a is no project's treasury).
+// Wire it where a module must know module-controlled accounts (e.g. controller actions).
+func (k Keeper) ProjectOfTreasury(ctx chain.Context, a address.Address) (string, bool) {
+	b := k.st(ctx).Get(treasuryKey(a))
+	return string(b), b != nil
+}
+
+// badAccount refuses a module account (an escrow, a hold, a pool, a project's treasury) as a
 // stakeholder or payee: it cannot sign, and money paid to it would be stuck or double counted.
-func (k Keeper) badAccount(p *Project, a address.Address, what string) error {
+func (k Keeper) badAccount(ctx chain.Context, p *Project, a address.Address, what string) error {
 	if k.reserved[a] || a == p.Treasury {
 		return ErrBadAccount.Wrapf("%s %s is a module account", what, a)
+	}
+	if id, ok := k.ProjectOfTreasury(ctx, a); ok {
+		return ErrBadAccount.Wrapf("%s %s is the treasury of project %s", what, a, id)
 	}
 	return nil
 }
@@ -342,15 +354,16 @@ func (k Keeper) Create(ctx chain.Context, m *MsgCreate) error {
 	if p.ResolverRole == "" {
 		p.ResolverRole = RolePublicAgency
 	}
-	if err := k.badAccount(&p, m.Creator, "creator"); err != nil {
+	if err := k.badAccount(ctx, &p, m.Creator, "creator"); err != nil {
 		return err
 	}
 	for _, s := range m.Stakeholders {
-		if err := k.badAccount(&p, s.Account, "stakeholder"); err != nil {
+		if err := k.badAccount(ctx, &p, s.Account, "stakeholder"); err != nil {
 			return err
 		}
 	}
 	k.putProject(ctx, &p)
+	k.st(ctx).Set(treasuryKey(p.Treasury), []byte(p.ID))
 	ctx.Emit(chain.NewEvent("projects.created", "project", p.ID, "name", p.Name, "sector", p.Sector, "by", m.Creator.String(),
 		"treasury", p.Treasury.String(), "stakeholder_rule", p.StakeholderRule, "resolver_role", p.ResolverRole,
 		"concession_start", unix(p.ConcessionStart), "concession_end", unix(p.ConcessionEnd)))
@@ -483,7 +496,7 @@ func (k Keeper) canAdd(ctx chain.Context, p *Project, a address.Address, role st
 	if k.Holds(ctx, p.ID, a, role) {
 		return ErrStakeholderExists.Wrapf("%s already holds %s in project %s", a, role, p.ID)
 	}
-	if err := k.badAccount(p, a, "stakeholder"); err != nil {
+	if err := k.badAccount(ctx, p, a, "stakeholder"); err != nil {
 		return err
 	}
 	if all, _ := k.holders(ctx, p.ID, role); all >= MaxStakeholders {

@@ -73,7 +73,7 @@ func (k Keeper) PlanMilestone(ctx chain.Context, msg *MsgPlanMilestone) error {
 	if _, err := k.cashAsset(ctx, msg.Tranche.Denom, false); err != nil {
 		return err
 	}
-	if err := k.badAccount(&p, msg.Payee, "payee"); err != nil {
+	if err := k.badAccount(ctx, &p, msg.Payee, "payee"); err != nil {
 		return err
 	}
 	if len(k.RolesOf(ctx, p.ID, msg.Payee)) == 0 {

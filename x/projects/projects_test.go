@@ -80,6 +80,12 @@ func TestCreate(t *testing.T) {
 		tl.Records[8].Kind != projects.TLDocumentSet || tl.Next != 0 {
 		t.Fatalf("timeline %+v", tl)
 	}
+	if id, ok := e.k.ProjectOfTreasury(e.ctx, p.Treasury); !ok || id != bridge {
+		t.Fatalf("treasury of %q", id)
+	}
+	if _, ok := e.k.ProjectOfTreasury(e.ctx, ministry); ok {
+		t.Fatal("ministry is a treasury")
+	}
 	// The treasury receives money from anyone; nobody can sign for it.
 	e.ok(&bank.MsgSend{From: mallory, To: p.Treasury, Amount: coin.New(cash, 5)})
 	if e.bal(p.Treasury, cash) != 5 {
@@ -185,6 +191,9 @@ func itoa(i int) string { return strconv.Itoa(i) }
 func TestStakeholdersUnderAgencyRule(t *testing.T) {
 	e := newEnv(t)
 	e.create(projects.RuleAgency, 0)
+	tunnel := createMsg(projects.RuleAgency)
+	tunnel.ID, tunnel.Stakeholders, tunnel.Documents = "tunnel", nil, nil
+	e.ok(tunnel)
 	evs := e.ok(&projects.MsgAddStakeholder{Agency: ministry, Project: bridge, Account: region, Role: projects.RolePublicAgency})
 	if ev := eventOf(evs, "projects.stakeholder_added"); ev["account"] != region.String() || ev["role"] != projects.RolePublicAgency || ev["by"] != ministry.String() {
 		t.Fatalf("added %v", ev)
@@ -207,6 +216,7 @@ func TestStakeholdersUnderAgencyRule(t *testing.T) {
 		{"remove without reason", &projects.MsgRemoveStakeholder{Agency: region, Project: bridge, Account: lender, Role: projects.RoleLender}, projects.ErrInvalidMsg, "reason"},
 		{"add escrow", &projects.MsgAddStakeholder{Agency: region, Project: bridge, Account: escrow, Role: projects.RoleLender}, projects.ErrBadAccount, "module account"},
 		{"add treasury", &projects.MsgAddStakeholder{Agency: region, Project: bridge, Account: projects.Treasury(bridge), Role: projects.RoleLender}, projects.ErrBadAccount, "module account"},
+		{"add another project's treasury", &projects.MsgAddStakeholder{Agency: region, Project: bridge, Account: projects.Treasury("tunnel"), Role: projects.RoleLender}, projects.ErrBadAccount, "treasury of project tunnel"},
 		{"bad role", &projects.MsgAddStakeholder{Agency: region, Project: bridge, Account: mallory, Role: "banker"}, projects.ErrInvalidMsg, "role"},
 		{"zero account", &projects.MsgAddStakeholder{Agency: region, Project: bridge, Role: projects.RoleLender}, projects.ErrInvalidMsg, "zero stakeholder"},
 	})
