@@ -10,7 +10,9 @@ package projects
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/girder-chain/girder/address"
@@ -133,7 +135,7 @@ func stakeKey(id string, a address.Address, role string) []byte {
 }
 func docKey(id, name string, v uint32) []byte {
 	var b [4]byte
-	b[0], b[1], b[2], b[3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+	binary.BigEndian.PutUint32(b[:], v)
 	return store.Key(keyDoc, []byte(id), sep, []byte(name), sep, b[:])
 }
 func docCurKey(id, name string) []byte { return store.Key(keyDocCur, []byte(id), sep, []byte(name)) }
@@ -258,21 +260,11 @@ func (k Keeper) withRole(ctx chain.Context, p *Project, a address.Address, what 
 			return roles, nil
 		}
 	}
-	return nil, ErrWrongRole.Wrapf("%s %s: it needs the role %s in project %s; %s holds %s", what, p.ID, joinOr(want), p.ID, a, joinAnd(roles))
+	return nil, ErrWrongRole.Wrapf("%s project %s needs the role %s; %s holds %s", what, p.ID, joinOr(want), a, joinAnd(roles))
 }
 
-func joinOr(s []string) string  { return join(s, " or ") }
-func joinAnd(s []string) string { return join(s, ", ") }
-func join(s []string, by string) string {
-	out := ""
-	for i, v := range s {
-		if i > 0 {
-			out += by
-		}
-		out += v
-	}
-	return out
-}
+func joinOr(s []string) string  { return strings.Join(s, " or ") }
+func joinAnd(s []string) string { return strings.Join(s, ", ") }
 
 // chainHash is SHA-256(prev ‖ CBOR(rec)): the hash chaining a ledger entry or a timeline record
 // (rec with its own hash zero) to the one before.
@@ -618,13 +610,7 @@ func (k Keeper) ChangeSequence(ctx chain.Context) uint64 {
 	return n
 }
 
-func beUint64(b []byte) uint64 {
-	var n uint64
-	for _, c := range b[:8] {
-		n = n<<8 | uint64(c)
-	}
-	return n
-}
+func beUint64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 
 // approve fills the side (public_agency first, then private_partner) that a, holding roles,
 // approves c for; it fails when a has approved c already or holds no side still open.

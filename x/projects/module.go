@@ -55,3 +55,9 @@ func (m *Module) Routes() []chain.Route {
 // EndBlock releases tranches whose challenge window closed, raises late alerts and expires
 // stakeholder changes (bounded per block).
 func (m *Module) EndBlock(ctx chain.Context) error { return m.Keeper.EndBlock(ctx) }
+
+var (
+	_ chain.Module        = (*Module)(nil)
+	_ chain.EndBlocker    = (*Module)(nil)
+	_ chain.RouteProvider = (*Module)(nil)
+)
