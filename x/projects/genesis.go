@@ -127,7 +127,7 @@ func checkMilestone(m *Milestone) error {
 // InitGenesis loads the state, checking every record and rebuilding the indexes.
 func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 	k := m.Keeper
-	var g Genesis
+	g := DefaultGenesis() // absent fields keep their defaults (params)
 	if err := chain.DecodeGenesis(raw, &g); err != nil {
 		return fmt.Errorf("projects genesis: %w", err)
 	}

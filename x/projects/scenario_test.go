@@ -1,6 +1,7 @@
 package projects_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -239,6 +240,19 @@ func TestTollBridge(t *testing.T) {
 	}
 	if late.Milestone != "deck" || late.By != nil || late.Time <= start.Add(200*day).Unix() {
 		t.Fatalf("late record %+v", late)
+	}
+	// The whole history survives a genesis export and import.
+	raw, err := e.m.ExportGenesis(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := branch(e)
+	wipe(ctx)
+	if err := e.m.InitGenesis(ctx, raw); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := projectsState(e.ctx), projectsState(ctx); !reflect.DeepEqual(a, b) {
+		t.Fatal("the imported toll bridge differs")
 	}
 	info, err := e.k.EntryInfo(e.ctx, &p, 2)
 	if err != nil || info.Attested != 1 || info.Disputed != 1 || len(info.AmendedBy) != 1 || info.AmendedBy[0] != 3 {
