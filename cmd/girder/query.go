@@ -36,6 +36,7 @@ func newQueryCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "query", Aliases: []string{"q"}, Short: "Read chain state"}
 	cmd.AddCommand(newIdentityQueryCmd(), newRolesQueryCmd(), newComplianceQueryCmd(), newAssetsQueryCmd())
 	cmd.AddCommand(newOfferingsQueryCmd(), newDistributionsQueryCmd())
+	cmd.AddCommand(newProjectsQueryCmd())
 	cmd.AddCommand(
 		&cobra.Command{
 			Use: "account ADDRESS|KEY", Short: "Show an account: public key, nonce, creation height",

@@ -42,6 +42,7 @@ func newTxCmd() *cobra.Command {
 	bankCmd.AddCommand(newSendCmd(), newMultiSendCmd())
 	cmd.AddCommand(bankCmd, newAuthTxCmd(), newIdentityTxCmd(), newComplianceTxCmd(), newAssetsTxCmd())
 	cmd.AddCommand(newOfferingsTxCmd(), newDistributionsTxCmd())
+	cmd.AddCommand(newProjectsTxCmd())
 	return cmd
 }
 
