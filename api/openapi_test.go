@@ -34,6 +34,7 @@ import (
 	"github.com/girder-chain/girder/x/distributions"
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
+	"github.com/girder-chain/girder/x/projects"
 )
 
 // fetchSpec fetches and decodes /v1/openapi.json (numbers as json.Number).
@@ -135,7 +136,10 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	offering, checkpoint, distribution := probeSecurities(t, tn, values["denom"])
 	values["checkpoint"] = checkpoint
 	// {id} means a hold or an alert in compliance routes, and another record elsewhere.
-	idUnder := map[string]string{"/v1/offerings/": offering, "/v1/distributions/checkpoints/": checkpoint, "/v1/distributions/": distribution}
+	project := probeProject(t, tn, values["denom"]+"c")
+	values["entry"], values["milestone"], values["change"] = "1", "m1", "1"
+	idUnder := map[string]string{"/v1/offerings/": offering, "/v1/distributions/checkpoints/": checkpoint, "/v1/distributions/": distribution,
+		"/v1/projects/": project}
 	values["scope"], values["id"] = "chain", probeCompliance(t, tn)
 	values["from"], values["to"], values["amount"] = tn.alice.Address().String(), tn.bob.Address().String(), "10ugrd"
 
@@ -1030,6 +1034,39 @@ func probeSecurities(t *testing.T, tn *testNet, denom string) (offering, checkpo
 		t.Fatalf("no distribution of %s: %v", denom, err)
 	}
 	return strconv.FormatUint(offs.Offerings[0].ID, 10), strconv.FormatUint(cp, 10), strconv.FormatUint(dists.Distributions[0].ID, 10)
+}
+
+// probeProject makes alice a public agency and creates a project (rule agency+spv, bob its SPV)
+// with a report, a milestone paid in the cash asset and a pending stakeholder change, so the
+// project routes have real values.
+func probeProject(t *testing.T, tn *testNet, cash string) string {
+	t.Helper()
+	id := fmt.Sprintf("probe-%d", time.Now().UnixNano()%1_000_000_000)
+	alice, bob := tn.alice.Address(), tn.bob.Address()
+	now := time.Now().Unix()
+	msgs := []tx.Msg{
+		&auth.MsgGrantRole{Authority: alice, Role: auth.RolePublicAgency, Account: alice},
+		&projects.MsgCreate{Creator: alice, ID: id, Name: "Probe bridge", Sector: "bridge", Location: "Harbour", ConcessionStart: now, ConcessionEnd: now + 86_400*365,
+			StakeholderRule: "agency+spv", Stakeholders: []projects.StakeholderRole{{Account: bob, Role: projects.RolePrivatePartner}}},
+		&projects.MsgPostReport{Author: alice, Project: id, Percent: 10, Summary: "design approved"},
+		&projects.MsgPlanMilestone{Planner: alice, Project: id, ID: "m1", Description: "foundations", Due: now + 86_400, Tranche: coin.New(cash, 100),
+			Payee: bob, Policy: projects.Policy{Roles: []string{projects.RolePublicAgency}, Min: 1}, Window: 3_600},
+		&projects.MsgProposeStakeholderChange{Proposer: alice, Project: id, Action: projects.ActionAdd, Account: tn.alice.Address(), Role: projects.RoleAuditor},
+	}
+	for i, m := range msgs {
+		r, err := tn.c.Send(testCtx(t), tn.alice, []tx.Msg{m}, client.BuildOptions{})
+		var ce *codes.Error
+		if i == 0 && errors.As(err, &ce) && ce.Module == "auth" && strings.Contains(ce.Msg, "already") {
+			continue // an earlier run made alice a public agency
+		}
+		if err == nil {
+			err = r.Err()
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", m.MsgType(), err)
+		}
+	}
+	return id
 }
 
 // probeIdentity registers an identity with a credential (alice, an admin, makes herself a KYC

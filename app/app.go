@@ -24,6 +24,7 @@ import (
 	"github.com/girder-chain/girder/x/fees"
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
+	"github.com/girder-chain/girder/x/projects"
 )
 
 // Version is the application's software version.
@@ -53,6 +54,7 @@ type App struct {
 	Assets        assets.Keeper
 	Offerings     offerings.Keeper
 	Distributions distributions.Keeper
+	Projects      projects.Keeper
 
 	chainID string
 	check   checkState
@@ -79,6 +81,7 @@ func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 		compliance.HoldAccount:      compliance.ModuleName,
 		offerings.EscrowAccount:     offerings.ModuleName,
 		distributions.EscrowAccount: distributions.ModuleName,
+		projects.EscrowAccount:      projects.ModuleName,
 	}
 	moduleList := make([]address.Address, 0, len(moduleAccounts))
 	for addr := range moduleAccounts {
@@ -95,12 +98,14 @@ func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 	a.Compliance.SetAssets(a.Assets)
 	a.Offerings = offerings.NewKeeper(a.Bank, a.Assets, a.Compliance, a.Identity, moduleList)
 	a.Distributions = distributions.NewKeeper(a.Bank, a.Assets, a.Compliance, a.Identity, moduleList)
+	a.Projects = projects.NewKeeper(a.Bank, a.Auth, a.Assets, moduleList)
 	// Balance hooks in order: compliance's holder accounting, then distributions' balance history.
 	a.Bank.SetHooks(a.Compliance, a.Compliance, a.Distributions)
 	a.Assets.SetHooks(a.Distributions)
 	a.modules = []chain.Module{auth.NewModule(a.Auth), bank.NewModule(a.Bank), fees.NewModule(a.Fees),
 		identity.NewModule(a.Identity).WithBlockTime(blockTimeOf), compliance.NewModule(a.Compliance).WithBlockTime(blockTimeOf),
-		assets.NewModule(a.Assets), offerings.NewModule(a.Offerings), distributions.NewModule(a.Distributions).WithBlockTime(blockTimeOf)}
+		assets.NewModule(a.Assets), offerings.NewModule(a.Offerings), distributions.NewModule(a.Distributions).WithBlockTime(blockTimeOf),
+		projects.NewModule(a.Projects)}
 	for _, m := range a.modules {
 		for _, r := range m.Routes() {
 			a.reg.Register(r.Msg)

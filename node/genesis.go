@@ -27,6 +27,7 @@ import (
 	"github.com/girder-chain/girder/x/fees"
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
+	"github.com/girder-chain/girder/x/projects"
 )
 
 // NativeUnit is the native token: base denom ugrd, shown as GRD with 6 decimals.
@@ -87,8 +88,12 @@ func AppGenesis(balances []bank.Balance, roles ...auth.GenesisRole) (json.RawMes
 	if err != nil {
 		return nil, err
 	}
+	projectsG, err := json.Marshal(projects.DefaultGenesis())
+	if err != nil {
+		return nil, err
+	}
 	return json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": identityG, "compliance": complianceG,
-		"assets": assetsG, "offerings": offeringsG, "distributions": distributionsG})
+		"assets": assetsG, "offerings": offeringsG, "distributions": distributionsG, "projects": projectsG})
 }
 
 // AdminRoles are the genesis grants of the admin role to addrs.
