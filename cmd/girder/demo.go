@@ -18,6 +18,7 @@ import (
 	"github.com/girder-chain/girder/x/distributions"
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
+	"github.com/girder-chain/girder/x/projects"
 )
 
 // The dev chain's demo project: the Harbour Bridge, financed by its security token BRIDGE sold
@@ -32,10 +33,12 @@ const (
 var demoTaxOffice = address.Module("demo/tax-office")
 
 // seedDemo writes the demo data of a new dev chain through ordinary signed txs, so the chain's
-// history shows how each step is done: identities for alice (DE) and bob (FR); the cash asset
-// EURt and the security BRIDGE of the demo project, with a prospectus and a KYC rule; an offering
-// of BRIDGE for EURt that alice and bob subscribe and that settles; a checkpoint and a dividend of
-// 123,456.78 EURt with German withholding tax, which alice and bob have yet to claim.
+// history shows how each step is done: identities for alice (DE) and bob (FR); the project
+// harbour-bridge with its SPV, contractor and independent engineer; the cash asset EURt and the
+// project's security BRIDGE, with a prospectus and a KYC rule; an offering of BRIDGE for EURt that
+// alice and bob subscribe and that settles into the project's treasury; a checkpoint and a
+// dividend of 123,456.78 EURt with German withholding tax, which alice and bob have yet to claim;
+// then the works (seedWorks).
 func seedDemo(ctx context.Context, c *client.Client, kr *keyring.Keyring, out io.Writer) error {
 	signer := func(name string) (keySigner, error) {
 		s, err := kr.Signer(name)
@@ -50,6 +53,18 @@ func seedDemo(ctx context.Context, c *client.Client, kr *keyring.Keyring, out io
 		return err
 	}
 	bob, err := signer("bob")
+	if err != nil {
+		return err
+	}
+	spv, err := signer("spv")
+	if err != nil {
+		return err
+	}
+	contractor, err := signer("contractor")
+	if err != nil {
+		return err
+	}
+	engineer, err := signer("engineer")
 	if err != nil {
 		return err
 	}
@@ -80,6 +95,17 @@ func seedDemo(ctx context.Context, c *client.Client, kr *keyring.Keyring, out io
 	); err != nil {
 		return err
 	}
+	treasury := projects.Treasury(demoProject)
+	concession := projects.Hash(sha256.Sum256([]byte("Harbour Bridge concession agreement")))
+	if _, err := send("project harbour-bridge and its stakeholders", v, &projects.MsgCreate{Creator: va, ID: demoProject,
+		Name: "Harbour Bridge", Sector: "bridge", Location: "Port Ellen harbour crossing", ConcessionStart: now.Unix(),
+		ConcessionEnd: now.AddDate(30, 0, 0).Unix(), Description: "A 1.2 km toll bridge built and operated by Harbour Bridge SPV under a 30-year concession",
+		StakeholderRule: projects.RuleAgencySPV,
+		Documents:       []projects.NamedDocument{{Name: "concession-agreement", URI: "https://example.org/harbour-bridge/concession.pdf", Hash: concession}},
+		Stakeholders: []projects.StakeholderRole{{Account: spv.Address(), Role: projects.RolePrivatePartner},
+			{Account: contractor.Address(), Role: projects.RoleContractor}, {Account: engineer.Address(), Role: projects.RoleIndependentEngineer}}}); err != nil {
+		return err
+	}
 	prospectus := assets.Hash(sha256.Sum256([]byte("Harbour Bridge prospectus v1")))
 	if _, err := send("assets EURt (cash) and BRIDGE (security)", v,
 		&assets.MsgCreate{Issuer: va, Denom: demoCash, Kind: assets.KindCash, Name: "Tokenized euro", Symbol: "EURt", Decimals: 2},
@@ -96,9 +122,9 @@ func seedDemo(ctx context.Context, c *client.Client, kr *keyring.Keyring, out io
 		return err
 	}
 	// 4,000,000 BRIDGE at 1.25 EURt: 125 cents per 10^6 ubridge; 8 s of subscriptions.
-	r, err := send("offering of 4,000,000 BRIDGE at 1.25 EURt", v, &offerings.MsgOpen{Issuer: va, Security: demoSecurity, Cash: demoCash,
+	r, err := send("offering of 4,000,000 BRIDGE at 1.25 EURt to the treasury", v, &offerings.MsgOpen{Issuer: va, Security: demoSecurity, Cash: demoCash,
 		PriceNum: 125, PriceDen: 1_000_000, SoftCap: 1_000_000_000_000, HardCap: 4_000_000_000_000,
-		MinPerInvestor: 1_000_000_000, MaxPerInvestor: 2_000_000_000_000, Start: now.Unix() - 5, End: now.Unix() + 8})
+		MinPerInvestor: 1_000_000_000, MaxPerInvestor: 2_000_000_000_000, Start: now.Unix() - 5, End: now.Unix() + 8, Treasury: treasury})
 	if err != nil {
 		return err
 	}
@@ -145,7 +171,84 @@ func seedDemo(ctx context.Context, c *client.Client, kr *keyring.Keyring, out io
 		Rates: []distributions.Rate{{Jurisdiction: "DE", Bps: 2_500}}, Memo: "2026 dividend"}); err != nil {
 		return err
 	}
-	return nil
+	return seedWorks(ctx, c, send, v, spv, contractor, engineer, now, out)
+}
+
+// seedWorks writes the demo project's works: four milestones paid from the treasury (which the
+// offering filled; design and foundations funded into escrow), progress reports attested by the
+// independent engineer, the design approval claimed, signed off and released at the end of its
+// 10-second challenge window; the foundations are 35 % done (their claim is left to the newcomer).
+func seedWorks(ctx context.Context, c *client.Client, send func(string, keySigner, ...tx.Msg) (*client.Result, error),
+	v, spv, contractor, engineer keySigner, now time.Time, out io.Writer) error {
+	p, sa, ca, ea := demoProject, spv.Address(), contractor.Address(), engineer.Address()
+	both := projects.Policy{Roles: []string{projects.RoleIndependentEngineer, projects.RolePublicAgency}, Min: 2}
+	day := int64(24 * 3600)
+	plan := func(id, what string, due time.Time, eurt coin.Amount, window int64) tx.Msg {
+		return &projects.MsgPlanMilestone{Planner: sa, Project: p, ID: id, Description: what, Due: due.Unix(),
+			Tranche: coin.New(demoCash, eurt*100), Payee: ca, Policy: both, Window: window}
+	}
+	if _, err := send("milestones: design, foundations, deck, opening", spv,
+		plan("design-approval", "Detailed design approved by the agency", now.AddDate(0, 1, 0), 250_000, 10),
+		plan("foundations", "Pier foundations complete and load-tested", now.AddDate(0, 6, 0), 1_000_000, 7*day),
+		plan("deck", "Deck spans placed and surfaced", now.AddDate(1, 0, 0), 900_000, 7*day),
+		plan("opening", "Bridge open to traffic, toll system live", now.AddDate(1, 6, 0), 300_000, 14*day),
+		&projects.MsgFundMilestone{Funder: sa, Project: p, Milestone: "design-approval"},
+		&projects.MsgFundMilestone{Funder: sa, Project: p, Milestone: "foundations"}); err != nil {
+		return err
+	}
+	doc := func(name string) []projects.Attachment {
+		return []projects.Attachment{{URI: "https://example.org/harbour-bridge/" + name, Hash: projects.Hash(sha256.Sum256([]byte(name)))}}
+	}
+	r, err := send("report: design approved (contractor)", contractor, &projects.MsgPostReport{Author: ca, Project: p, Milestone: "design-approval",
+		Percent: 100, Summary: "Detailed design package issued for construction; agency approval letter attached", Documents: doc("design-approval.pdf")})
+	if err != nil {
+		return err
+	}
+	entry, err := eventUint(r, "projects.report_posted", "entry")
+	if err != nil {
+		return err
+	}
+	if _, err := send("engineer attests the design report", engineer,
+		&projects.MsgAttest{Attester: ea, Project: p, Entry: entry, Note: "checked against the approval letter"}); err != nil {
+		return err
+	}
+	if _, err := send("contractor claims design-approval", contractor, &projects.MsgClaimComplete{Payee: ca, Project: p, Milestone: "design-approval",
+		Evidence: doc("design-approval.pdf")}); err != nil {
+		return err
+	}
+	if _, err := send("engineer signs off design-approval", engineer, &projects.MsgSignOff{Signatory: ea, Project: p, Milestone: "design-approval", Role: projects.RoleIndependentEngineer}); err != nil {
+		return err
+	}
+	if _, err := send("agency signs off design-approval (10 s window)", v, &projects.MsgSignOff{Signatory: v.Address(), Project: p, Milestone: "design-approval", Role: projects.RolePublicAgency}); err != nil {
+		return err
+	}
+	r, err = send("report: foundations 35 % (contractor)", contractor, &projects.MsgPostReport{Author: ca, Project: p, Milestone: "foundations",
+		Percent: 35, Summary: "6 of 14 piers cast; load tests on piers 1-4 passed", Documents: doc("foundations-progress-1.pdf")})
+	if err != nil {
+		return err
+	}
+	if entry, err = eventUint(r, "projects.report_posted", "entry"); err != nil {
+		return err
+	}
+	if _, err := send("engineer attests the foundations report", engineer, &projects.MsgAttest{Attester: ea, Project: p, Entry: entry}); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "  demo: waiting for design-approval's challenge window to close…")
+	for {
+		var m projects.Milestone
+		if err := c.Query(ctx, "/projects/milestone/"+p+"/design-approval", nil, 0, &m); err != nil {
+			return fmt.Errorf("demo data: milestone design-approval: %w", err)
+		}
+		if m.Status == projects.MilestoneReleased {
+			fmt.Fprintln(out, "  demo: design-approval released: 250,000 EURt to the contractor")
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("demo data: design-approval not released (%s): %w", m.Status, ctx.Err())
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
 }
 
 // eventUint reads a uint attribute of the first event of a type in a tx's result.

@@ -10,12 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/keyring"
 	"github.com/girder-chain/girder/node"
 	"github.com/girder-chain/girder/x/distributions"
 	"github.com/girder-chain/girder/x/offerings"
+	"github.com/girder-chain/girder/x/projects"
 )
 
 // TestDevDemoData: on a new dev chain (a real node), the demo data is written through signed
@@ -49,7 +51,7 @@ func TestDevDemoData(t *testing.T) {
 	if err := ensureDemo(ctx, home, "tcp://"+rpc, kr, true, &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "offering 1 settled: 2 subscribers, raised 2500000 EURt") {
+	if !strings.Contains(out.String(), "design-approval released: 250,000 EURt to the contractor") {
 		t.Fatalf("progress:\n%s", out.String())
 	}
 	cl, err := client.Dial("tcp://" + rpc)
@@ -69,6 +71,22 @@ func TestDevDemoData(t *testing.T) {
 		if err != nil || b.Amount != want {
 			t.Fatalf("%s holds %v ubridge (%v), want %d", name, b, err, want)
 		}
+	}
+	// The offering paid the project's treasury; the design tranche went to the contractor at the
+	// end of its challenge window; the foundations tranche waits in escrow.
+	for who, want := range map[string]coin.Amount{projects.Treasury(demoProject).String(): 125_000_000, addr("contractor"): 25_000_000,
+		projects.EscrowAccount.String(): 100_000_000} {
+		a, err := address.Parse(who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := cl.Balance(ctx, a, demoCash); err != nil || b.Amount != want {
+			t.Fatalf("%s holds %v ueurt (%v), want %d", who, b, err, want)
+		}
+	}
+	var ms []projects.Milestone
+	if err := cl.Query(ctx, "/projects/milestones/"+demoProject, nil, 0, &ms); err != nil || len(ms) != 4 {
+		t.Fatalf("milestones: %+v %v", ms, err)
 	}
 	var o offerings.Offering
 	if err := cl.Query(ctx, "/offerings/offering/1", nil, 0, &o); err != nil || o.Status != offerings.StatusSettled || o.Raised != 250_000_000 {

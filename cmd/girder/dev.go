@@ -29,8 +29,10 @@ func init() { register(newDevCmd) }
 // DevChainID is the chain id of `girder dev`.
 const DevChainID = "girder-dev"
 
-// devKeys are the prefunded demo keys of dev mode, each with devFunds.
-var devKeys = []string{"alice", "bob", "validator"}
+// devKeys are the prefunded demo keys of dev mode, each with devFunds: two investors, the
+// validator (consortium admin, public agency and issuer) and the demo project's SPV, contractor
+// and independent engineer.
+var devKeys = []string{"alice", "bob", "validator", "spv", "contractor", "engineer"}
 
 const devFunds = coin.Amount(1_000_000_000_000) // 1,000,000 GRD
 
@@ -192,7 +194,8 @@ func ensureDevChain(home string, kr *keyring.Keyring) (bool, error) {
 				auth.GenesisRole{Role: auth.RoleKYCProvider, Address: info.Address},
 				auth.GenesisRole{Role: auth.RoleComplianceOfficer, Address: info.Address},
 				auth.GenesisRole{Role: auth.RoleAssetIssuer, Address: info.Address},
-				auth.GenesisRole{Role: auth.RoleCashIssuer, Address: info.Address})
+				auth.GenesisRole{Role: auth.RoleCashIssuer, Address: info.Address},
+				auth.GenesisRole{Role: auth.RolePublicAgency, Address: info.Address})
 		}
 	}
 	_, err := node.Init(node.InitOptions{Home: home, ChainID: DevChainID, Moniker: "dev", Balances: balances, Roles: roles,
