@@ -788,7 +788,7 @@ func (k Keeper) addTotals(ctx chain.Context, c coin.Coin, field func(t *Totals) 
 func (k Keeper) cashAsset(ctx chain.Context, denom string, checkPause bool) (assets.Asset, error) {
 	a, ok := k.assets.Asset(ctx, denom)
 	if !ok {
-		return a, ErrUnknownAsset.Wrapf("%q is not an asset issued on this chain", denom)
+		return a, ErrUnknownAsset.Wrapf("%q is not an asset issued on this chain: a tranche is paid in a cash asset (girder query assets list)", denom)
 	}
 	if a.Kind != assets.KindCash {
 		return a, ErrNotCash.Wrapf("%s is a %s asset", denom, a.Kind)

@@ -64,6 +64,9 @@ func (k Keeper) PostReport(ctx chain.Context, m *MsgPostReport) (uint64, error) 
 		if old.Author != m.Author {
 			return 0, ErrNotAuthor.Wrapf("entry %d of project %s is %s's: dispute it instead", old.ID, p.ID, old.Author)
 		}
+		if m.Milestone == "" { // a correction is about what it corrects unless it says otherwise
+			m.Milestone = old.Milestone
+		}
 	}
 	e := Entry{Project: p.ID, ID: p.Entries + 1, Author: m.Author, Roles: roles, Milestone: m.Milestone, Percent: m.Percent,
 		Summary: m.Summary, Documents: m.Documents, Amends: m.Amends, Height: ctx.Height, Time: ctx.Time.Unix()}

@@ -758,3 +758,24 @@ func TestSigners(t *testing.T) {
 		t.Fatalf("%d routes, %d fuzzed msg types", n, len(fuzzMsgs()))
 	}
 }
+
+// TestAmendmentKeepsMilestone: a correction that names no milestone is about the milestone of the
+// entry it corrects; one that names another keeps its own.
+func TestAmendmentKeepsMilestone(t *testing.T) {
+	e := newEnv(t)
+	e.create(projects.RuleAgency, 0)
+	e.ok(planMsg("foundations", 1_000, start.Add(90*day)))
+	e.ok(planMsg("deck", 1_000, start.Add(180*day)))
+	e.ok(&projects.MsgPostReport{Author: builder, Project: bridge, Milestone: "foundations", Percent: 40, Summary: "Piles 1-12 driven."})
+	evs := e.ok(&projects.MsgPostReport{Author: builder, Project: bridge, Percent: 35, Summary: "Piles 1-11 driven.", Amends: 1})
+	if ev := eventOf(evs, "projects.report_posted"); ev["milestone"] != "foundations" {
+		t.Fatalf("an amendment without a milestone: %v", ev)
+	}
+	if en, _ := e.k.Entry(e.ctx, bridge, 2); en.Milestone != "foundations" || en.Amends != 1 {
+		t.Fatalf("entry 2 %+v", en)
+	}
+	evs = e.ok(&projects.MsgPostReport{Author: builder, Project: bridge, Milestone: "deck", Percent: 0, Summary: "Filed under the wrong milestone.", Amends: 1})
+	if ev := eventOf(evs, "projects.report_posted"); ev["milestone"] != "deck" {
+		t.Fatalf("an amendment naming a milestone: %v", ev)
+	}
+}
