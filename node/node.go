@@ -157,6 +157,9 @@ func (o *openedDBs) open(ctx *cmtcfg.DBContext) (dbm.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ctx.ID == "blockstore" || ctx.ID == "state" { // read by goroutines that outlive Stop
+		db = &stopSafeDB{DB: db}
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.dbs == nil {
