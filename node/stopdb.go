@@ -56,7 +56,9 @@ func (d *stopSafeDB) SetSync(key, value []byte) error {
 	return d.write(func() error { return d.DB.SetSync(key, value) })
 }
 
-func (d *stopSafeDB) Delete(key []byte) error { return d.write(func() error { return d.DB.Delete(key) }) }
+func (d *stopSafeDB) Delete(key []byte) error {
+	return d.write(func() error { return d.DB.Delete(key) })
+}
 
 func (d *stopSafeDB) DeleteSync(key []byte) error {
 	return d.write(func() error { return d.DB.DeleteSync(key) })
