@@ -4,13 +4,17 @@
 package chaintest
 
 import (
+	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/store"
 	"github.com/girder-chain/girder/tx"
@@ -83,4 +87,34 @@ func RunMsg(ctx chain.Context, handle func(chain.Context, tx.Msg) error, m tx.Ms
 	}
 	br.Write()
 	return bctx.Events(), nil
+}
+
+// MsgFails runs m as RunMsg does and fails the test unless it fails with code want, saying
+// inMsg, and leaves every key of ctx's store as it was.
+func MsgFails(t testing.TB, ctx chain.Context, handle func(chain.Context, tx.Msg) error, m tx.Msg, want *codes.Error, inMsg string) {
+	t.Helper()
+	before := Digest(ctx.KV())
+	_, err := RunMsg(ctx, handle, m)
+	if err == nil || !errors.Is(err, want) || !strings.Contains(err.Error(), inMsg) {
+		t.Fatalf("%s: got %v, want %s/%d saying %q", m.MsgType(), err, want.Module, want.Code, inMsg)
+	}
+	if Digest(ctx.KV()) != before {
+		t.Fatalf("%s failed but changed the state", m.MsgType())
+	}
+}
+
+// Digest is a hash of every key and value of a store, in key order.
+func Digest(kv store.KV) [32]byte {
+	h := sha256.New()
+	it := kv.Iterator(nil, nil)
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		h.Write([]byte(strconv.Itoa(len(it.Key()))))
+		h.Write(it.Key())
+		h.Write([]byte(strconv.Itoa(len(it.Value()))))
+		h.Write(it.Value())
+	}
+	var out [32]byte
+	copy(out[:], h.Sum(nil))
+	return out
 }

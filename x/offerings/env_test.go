@@ -2,9 +2,7 @@ package offerings_test
 
 import (
 	"crypto/sha256"
-	"errors"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -149,30 +147,16 @@ func (e *env) ok(m tx.Msg) []chain.Event {
 // change.
 func (e *env) fails(m tx.Msg, want *codes.Error, inMsg string) {
 	e.t.Helper()
-	before := e.digest()
-	_, err := e.run(m)
-	if err == nil || !errors.Is(err, want) || !strings.Contains(err.Error(), inMsg) {
-		e.t.Fatalf("%s: got %v, want %s/%d saying %q", m.MsgType(), err, want.Module, want.Code, inMsg)
-	}
-	if e.digest() != before {
-		e.t.Fatalf("%s failed but changed the state", m.MsgType())
-	}
+	chaintest.MsgFails(e.t, e.ctx, e.handle, m, want, inMsg)
 }
 
-// digest is a hash of the whole state.
-func (e *env) digest() [32]byte {
-	h := sha256.New()
-	it := e.ctx.KV().Iterator(nil, nil)
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		h.Write([]byte(strconv.Itoa(len(it.Key()))))
-		h.Write(it.Key())
-		h.Write([]byte(strconv.Itoa(len(it.Value()))))
-		h.Write(it.Value())
+// handle routes m to its module's handler.
+func (e *env) handle(ctx chain.Context, m tx.Msg) error {
+	h, ok := e.route[m.MsgType()]
+	if !ok {
+		e.t.Fatalf("no route for %s", m.MsgType())
 	}
-	var out [32]byte
-	copy(out[:], h.Sum(nil))
-	return out
+	return h(ctx, m)
 }
 
 func (e *env) bal(a address.Address, denom string) coin.Amount {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/chain/chaintest"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/bank"
@@ -264,7 +265,7 @@ func TestTollBridge(t *testing.T) {
 func TestTollBridgeDeterministic(t *testing.T) {
 	a, _ := tollBridge(t)
 	b, _ := tollBridge(t)
-	if a.digest() != b.digest() {
+	if chaintest.Digest(a.ctx.KV()) != chaintest.Digest(b.ctx.KV()) {
 		t.Fatal("the same blocks gave different states")
 	}
 }
