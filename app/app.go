@@ -99,6 +99,7 @@ func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 	a.Offerings = offerings.NewKeeper(a.Bank, a.Assets, a.Compliance, a.Identity, moduleList)
 	a.Distributions = distributions.NewKeeper(a.Bank, a.Assets, a.Compliance, a.Identity, moduleList)
 	a.Projects = projects.NewKeeper(a.Bank, a.Auth, a.Assets, moduleList)
+	a.Assets.SetTreasuries(a.Projects)
 	// Balance hooks in order: compliance's holder accounting, then distributions' balance history.
 	a.Bank.SetHooks(a.Compliance, a.Compliance, a.Distributions)
 	a.Assets.SetHooks(a.Distributions)

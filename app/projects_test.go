@@ -63,6 +63,11 @@ func TestProjectsScenario(t *testing.T) {
 		ok(s.tx(idAdmin, &assets.MsgCreate{Issuer: admin, Denom: cashDenom, Kind: assets.KindCash, Name: "Tokenized euro", Symbol: "EURt", Decimals: 2})),
 	)
 	s.block(ok(s.tx(idAdmin, &assets.MsgMint{Issuer: admin, Denom: cashDenom, Amount: 1_000_000, To: treasury})))
+	// Only the project's milestones move its treasury's money: not even the cash's controller.
+	s.block(
+		outcome{s.tx(idAdmin, &assets.MsgForceTransfer{Controller: admin, Denom: cashDenom, From: treasury, To: admin, Amount: 1, Reason: "x"}), assets.ModuleName, assets.ErrModuleAccount.Code},
+		outcome{s.tx(idAdmin, &assets.MsgFreeze{Controller: admin, Denom: cashDenom, Account: treasury, Reason: "x"}), assets.ModuleName, assets.ErrModuleAccount.Code},
+	)
 
 	both := projects.Policy{Roles: []string{projects.RoleIndependentEngineer, projects.RolePublicAgency}, Min: 2}
 	plan := func(id string, due time.Time, n coin.Amount, window int64) *projects.MsgPlanMilestone {

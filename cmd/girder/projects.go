@@ -30,6 +30,9 @@ import (
 // projectArg checks a project id argument before anything is sent.
 func projectArg(s string) error {
 	if err := projects.ValidProjectID(s); err != nil {
+		if strings.Contains(err.Error(), "reserved") {
+			return fmt.Errorf("project id %q is reserved (a REST path under /v1/projects): choose another", s)
+		}
 		return fmt.Errorf("project id %q: want 3 to 40 characters of a-z, 0-9 and - (starting and ending with a letter or digit), e.g. harbour-bridge", s)
 	}
 	return nil

@@ -51,3 +51,9 @@ const (
 	RoleAssetIssuer = "asset_issuer" // securities, passes, receivables
 	RoleCashIssuer  = "cash_issuer"  // cash
 )
+
+// Treasuries is what assets needs from x/projects: whether an account is a project's treasury
+// (a module-controlled account that receives, so bank does not block it).
+type Treasuries interface {
+	ProjectOfTreasury(ctx chain.Context, a address.Address) (string, bool)
+}

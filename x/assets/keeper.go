@@ -56,7 +56,10 @@ type Keeper struct {
 	hooks      *hooks
 }
 
-type hooks struct{ created []CreationHook }
+type hooks struct {
+	created    []CreationHook
+	treasuries Treasuries
+}
 
 // NewKeeper makes the keeper.
 func NewKeeper(bank Bank, c Compliance, ids Identities, roles Roles) Keeper {
@@ -65,6 +68,10 @@ func NewKeeper(bank Bank, c Compliance, ids Identities, roles Roles) Keeper {
 
 // SetHooks wires the modules told of every new asset. Every copy of the keeper sees them.
 func (k Keeper) SetHooks(h ...CreationHook) { k.hooks.created = h }
+
+// SetTreasuries wires who knows the module-controlled treasuries (x/projects): no controller
+// action touches them. Every copy of the keeper sees it.
+func (k Keeper) SetTreasuries(t Treasuries) { k.hooks.treasuries = t }
 
 var sep = []byte{0}
 
@@ -327,7 +334,7 @@ func (k Keeper) Freeze(ctx chain.Context, m *MsgFreeze) error {
 	if _, err := k.asController(ctx, m.Denom, m.Controller); err != nil {
 		return err
 	}
-	if err := k.notModuleAccounts(m.Account); err != nil {
+	if err := k.notModuleAccounts(ctx, m.Account); err != nil {
 		return err
 	}
 	return k.compliance.Freeze(ctx, m.Denom, m.Account, m.Amount, m.Reason, m.Controller)
@@ -345,11 +352,17 @@ func (k Keeper) Unfreeze(ctx chain.Context, m *MsgUnfreeze) error {
 }
 
 // notModuleAccounts refuses a controller action on a module account: an escrow or a hold holds
-// exactly what its module owes others, and its module alone moves it.
-func (k Keeper) notModuleAccounts(accs ...address.Address) error {
+// exactly what its module owes others, and a project's treasury is spent only by its project's
+// rules; their module alone moves them.
+func (k Keeper) notModuleAccounts(ctx chain.Context, accs ...address.Address) error {
 	for _, a := range accs {
 		if name, ok := k.bank.ModuleAccount(a); ok {
 			return ErrModuleAccount.Wrapf("%s is the %s module's account: its tokens are owed to others and only that module moves them", a, name)
+		}
+		if t := k.hooks.treasuries; t != nil {
+			if project, ok := t.ProjectOfTreasury(ctx, a); ok {
+				return ErrModuleAccount.Wrapf("%s is the treasury of project %s: only the project's milestones move its money", a, project)
+			}
 		}
 	}
 	return nil
@@ -363,7 +376,7 @@ func (k Keeper) ForceTransfer(ctx chain.Context, m *MsgForceTransfer) error {
 	if _, err := k.asController(ctx, m.Denom, m.Controller); err != nil {
 		return err
 	}
-	if err := k.notModuleAccounts(m.From, m.To); err != nil {
+	if err := k.notModuleAccounts(ctx, m.From, m.To); err != nil {
 		return err
 	}
 	c := coin.New(m.Denom, m.Amount)
@@ -396,7 +409,7 @@ func (k Keeper) Recover(ctx chain.Context, m *MsgRecover) error {
 	if _, err := k.asController(ctx, m.Denom, m.Controller); err != nil {
 		return err
 	}
-	if err := k.notModuleAccounts(m.From, m.To); err != nil {
+	if err := k.notModuleAccounts(ctx, m.From, m.To); err != nil {
 		return err
 	}
 	idFrom, ok1 := k.ids.Identity(ctx, m.From)
