@@ -167,7 +167,9 @@ func linear(s, cliff, end int64) vesting.Schedule {
 	return vesting.Schedule{Kind: vesting.KindLinear, Start: s, Cliff: cliff, End: end}
 }
 
-func (e *env) bal(a address.Address, denom string) coin.Amount { return e.bank.Balance(e.ctx, a, denom) }
+func (e *env) bal(a address.Address, denom string) coin.Amount {
+	return e.bank.Balance(e.ctx, a, denom)
+}
 
 // setTime moves the block clock to t (unix seconds) at the next height.
 func (e *env) setTime(t int64) {

@@ -494,6 +494,7 @@ func TestGenesisRefusals(t *testing.T) {
 			g.Grants[0].Clawback, g.Grants[0].Status, g.Grants[0].ClawedBack, g.Grants[0].ClawedAt, g.Grants[0].Reason = true, vesting.StatusClawedBack, 40, at(500), "r"
 		}, "vested + unvested ≠ granted"},
 		{"unknown denom", func(g *vesting.Genesis) { g.Grants[0].Amount.Denom = "ufoo" }, "not a denom"},
+		{"vested too early", func(g *vesting.Genesis) { g.Grants[0].Status = vesting.StatusVested }, "marked vested"},
 		{"balance below the locked amount", func(g *vesting.Genesis) { g.Grants[0].Amount.Amount = 10_000 }, "less than the 10000ugrd its grants lock"},
 		{"unknown field", nil, "unknown field"},
 	}
