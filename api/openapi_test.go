@@ -35,6 +35,7 @@ import (
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
 	"github.com/girder-chain/girder/x/projects"
+	"github.com/girder-chain/girder/x/vesting"
 )
 
 // fetchSpec fetches and decodes /v1/openapi.json (numbers as json.Number).
@@ -138,8 +139,9 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	// {id} means a hold or an alert in compliance routes, and another record elsewhere.
 	project := probeProject(t, tn, values["denom"]+"c")
 	values["entry"], values["milestone"], values["change"] = "1", "m1", "1"
+	grant := probeGrant(t, tn)
 	idUnder := map[string]string{"/v1/offerings/": offering, "/v1/distributions/checkpoints/": checkpoint, "/v1/distributions/": distribution,
-		"/v1/projects/": project}
+		"/v1/projects/": project, "/v1/vesting/": grant}
 	values["scope"], values["id"] = "chain", probeCompliance(t, tn)
 	values["from"], values["to"], values["amount"] = tn.alice.Address().String(), tn.bob.Address().String(), "10ugrd"
 
@@ -1067,6 +1069,29 @@ func probeProject(t *testing.T, tn *testNet, cash string) string {
 		}
 	}
 	return id
+}
+
+// probeGrant gives bob a vesting grant of ugrd from alice, so the vesting routes have a real id.
+func probeGrant(t *testing.T, tn *testNet) string {
+	t.Helper()
+	now := time.Now().Unix()
+	r, err := tn.c.Send(testCtx(t), tn.alice, []tx.Msg{&vesting.MsgGrant{Grantor: tn.alice.Address(), Grantee: tn.bob.Address(), Amount: coin.New("ugrd", 1_000),
+		Schedule: vesting.Schedule{Kind: vesting.KindLinear, Start: now, End: now + 86_400}}}, client.BuildOptions{})
+	if err == nil {
+		err = r.Err()
+	}
+	if err != nil {
+		t.Fatalf("vesting grant: %v", err)
+	}
+	for _, e := range r.Events {
+		for _, a := range e.Attrs {
+			if e.Type == "vesting.granted" && a.Key == "grant" {
+				return a.Value
+			}
+		}
+	}
+	t.Fatal("no vesting.granted event names the grant")
+	return ""
 }
 
 // probeIdentity registers an identity with a credential (alice, an admin, makes herself a KYC

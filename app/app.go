@@ -25,6 +25,7 @@ import (
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
 	"github.com/girder-chain/girder/x/projects"
+	"github.com/girder-chain/girder/x/vesting"
 )
 
 // Version is the application's software version.
@@ -55,6 +56,7 @@ type App struct {
 	Offerings     offerings.Keeper
 	Distributions distributions.Keeper
 	Projects      projects.Keeper
+	Vesting       vesting.Keeper
 
 	chainID string
 	check   checkState
@@ -100,13 +102,15 @@ func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 	a.Distributions = distributions.NewKeeper(a.Bank, a.Assets, a.Compliance, a.Identity, moduleList)
 	a.Projects = projects.NewKeeper(a.Bank, a.Auth, a.Assets, moduleList)
 	a.Assets.SetTreasuries(a.Projects)
+	a.Vesting = vesting.NewKeeper(a.Bank, a.Compliance)
+	a.Bank.SetLocks(a.Vesting) // locked grants leave no account, whoever moves them
 	// Balance hooks in order: compliance's holder accounting, then distributions' balance history.
 	a.Bank.SetHooks(a.Compliance, a.Compliance, a.Distributions)
 	a.Assets.SetHooks(a.Distributions)
 	a.modules = []chain.Module{auth.NewModule(a.Auth), bank.NewModule(a.Bank), fees.NewModule(a.Fees),
 		identity.NewModule(a.Identity).WithBlockTime(blockTimeOf), compliance.NewModule(a.Compliance).WithBlockTime(blockTimeOf),
 		assets.NewModule(a.Assets), offerings.NewModule(a.Offerings), distributions.NewModule(a.Distributions).WithBlockTime(blockTimeOf),
-		projects.NewModule(a.Projects)}
+		projects.NewModule(a.Projects), vesting.NewModule(a.Vesting).WithBlockTime(blockTimeOf)}
 	for _, m := range a.modules {
 		for _, r := range m.Routes() {
 			a.reg.Register(r.Msg)

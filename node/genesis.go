@@ -28,6 +28,7 @@ import (
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
 	"github.com/girder-chain/girder/x/projects"
+	"github.com/girder-chain/girder/x/vesting"
 )
 
 // NativeUnit is the native token: base denom ugrd, shown as GRD with 6 decimals.
@@ -92,8 +93,12 @@ func AppGenesis(balances []bank.Balance, roles ...auth.GenesisRole) (json.RawMes
 	if err != nil {
 		return nil, err
 	}
+	vestingG, err := json.Marshal(vesting.DefaultGenesis())
+	if err != nil {
+		return nil, err
+	}
 	return json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": identityG, "compliance": complianceG,
-		"assets": assetsG, "offerings": offeringsG, "distributions": distributionsG, "projects": projectsG})
+		"assets": assetsG, "offerings": offeringsG, "distributions": distributionsG, "projects": projectsG, "vesting": vestingG})
 }
 
 // AdminRoles are the genesis grants of the admin role to addrs.

@@ -38,6 +38,7 @@ type Keeper struct {
 }
 
 type hooks struct {
+	locks      Locks
 	compliance Compliance
 	balances   []BalanceHook
 	supplies   []SupplyHook
@@ -48,6 +49,15 @@ type hooks struct {
 func NewKeeper(accounts Accounts, blocked map[address.Address]string) Keeper {
 	return Keeper{accounts: accounts, blocked: blocked, hooks: &hooks{}}
 }
+
+// Locks is asked before every debit of a user's account whether the amount is free to spend
+// (x/vesting: locked grants stay in the balance but cannot leave it, whoever moves them).
+type Locks interface {
+	CheckSpend(ctx chain.Context, a address.Address, c coin.Coin) error
+}
+
+// SetLocks wires the lock check of every debit of a user account. Every copy of the keeper sees it.
+func (k Keeper) SetLocks(l Locks) { k.hooks.locks = l }
 
 // SetHooks wires the compliance engine (asked before every transfer between parties) and the
 // balance hooks (told of every balance change, in order; those that are also SupplyHooks are told
@@ -217,6 +227,11 @@ func (k Keeper) debit(ctx chain.Context, a address.Address, c coin.Coin) error {
 	left, err := have.Sub(c.Amount)
 	if err != nil {
 		return ErrInsufficientFunds.Wrapf("%s has %s, needs %s", a, coin.New(c.Denom, have), c)
+	}
+	if _, module := k.blocked[a]; k.hooks.locks != nil && !module {
+		if err := k.hooks.locks.CheckSpend(ctx, a, c); err != nil {
+			return err
+		}
 	}
 	k.setAmount(ctx, key, left)
 	k.balanceChanged(ctx, a, c.Denom, have, left)

@@ -111,6 +111,8 @@ func DefaultParams() Params {
 			{Type: "projects/resolve", Base: 2_000},
 			{Type: "projects/set_document", Base: 1_500},
 			{Type: "projects/sign_off", Base: 1_500},
+			{Type: "vesting/clawback", Base: 2_000},
+			{Type: "vesting/grant", Base: 3_000, PerItem: 200},
 		},
 	}
 }

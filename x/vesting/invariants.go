@@ -141,5 +141,18 @@ func (k Keeper) checkIndexes(ctx chain.Context) error {
 	if n := count(keyDue); n != vesting {
 		return fmt.Errorf("%d due index entries for %d grants still vesting", n, vesting)
 	}
+	// The live counts: one per (grantee, denom) with grants still vesting, equal to their number.
+	if n := count(keyLiveN); n != len(live) {
+		return fmt.Errorf("%d live counts for %d accounts and denoms with grants still vesting", n, len(live))
+	}
+	it := st.Iterator(keyLiveN, store.PrefixEnd(keyLiveN))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		var n uint64
+		canon.MustDecode(it.Value(), &n)
+		if key := string(it.Key()[len(keyLiveN):]); uint64(live[key]) != n {
+			return fmt.Errorf("live count %d for %x, but %d grants still vesting", n, key, live[key])
+		}
+	}
 	return nil
 }

@@ -29,6 +29,7 @@ var (
 	keyLive    = []byte("l/") // l/<grantee20><denom>\x00<id8> → marker: grants still vesting
 	keyAccount = []byte("a/") // a/<grantee20><id8> → marker: every grant an account received
 	keyDue     = []byte("d/") // d/<end8><id8> → marker: grants still vesting, by the end of their schedule
+	keyLiveN   = []byte("c/") // c/<grantee20><denom> → how many grants in l/ (absent: none): a point read for accounts without grants
 	sep        = []byte{0}
 	marker     = []byte{1}
 )
@@ -62,6 +63,31 @@ func grantKey(id uint64) []byte { return store.Key(keyGrant, store.Uint64Key(id)
 func livePrefix(a address.Address, denom string) []byte {
 	return store.Key(keyLive, a[:], []byte(denom), sep)
 }
+func liveCountKey(a address.Address, denom string) []byte {
+	return store.Key(keyLiveN, a[:], []byte(denom))
+}
+
+// liveCount is how many of a's grants of denom are still vesting (the l/ entries).
+func (k Keeper) liveCount(ctx chain.Context, a address.Address, denom string) uint64 {
+	var n uint64
+	store.GetRecord(k.st(ctx), liveCountKey(a, denom), &n)
+	return n
+}
+
+func (k Keeper) setLive(ctx chain.Context, g *Grant) {
+	k.st(ctx).Set(liveKey(g.Grantee, g.Amount.Denom, g.ID), marker)
+	store.SetRecord(k.st(ctx), liveCountKey(g.Grantee, g.Amount.Denom), k.liveCount(ctx, g.Grantee, g.Amount.Denom)+1)
+}
+
+func (k Keeper) dropLive(ctx chain.Context, g *Grant) {
+	k.st(ctx).Delete(liveKey(g.Grantee, g.Amount.Denom, g.ID))
+	if n := k.liveCount(ctx, g.Grantee, g.Amount.Denom); n > 1 {
+		store.SetRecord(k.st(ctx), liveCountKey(g.Grantee, g.Amount.Denom), n-1)
+	} else {
+		k.st(ctx).Delete(liveCountKey(g.Grantee, g.Amount.Denom))
+	}
+}
+
 func liveKey(a address.Address, denom string, id uint64) []byte {
 	return store.Key(livePrefix(a, denom), store.Uint64Key(id))
 }
@@ -93,6 +119,9 @@ func (k Keeper) Sequence(ctx chain.Context) uint64 {
 // liveIDs lists the ids of a's grants of denom still vesting, in id order (at most MaxLiveGrants
 // in a consistent state).
 func (k Keeper) liveIDs(ctx chain.Context, a address.Address, denom string) []uint64 {
+	if k.liveCount(ctx, a, denom) == 0 { // most accounts: one point read, no iterator
+		return nil
+	}
 	p := livePrefix(a, denom)
 	it := k.st(ctx).Iterator(p, store.PrefixEnd(p))
 	defer it.Close()
@@ -199,7 +228,7 @@ func (g Guard) Review(ctx chain.Context, from, to address.Address, c coin.Coin) 
 func (k Keeper) release(ctx chain.Context, g *Grant) {
 	g.Status = StatusVested
 	k.put(ctx, g)
-	k.st(ctx).Delete(liveKey(g.Grantee, g.Amount.Denom, g.ID))
+	k.dropLive(ctx, g)
 	k.st(ctx).Delete(dueKey(g.Schedule.EndTime(), g.ID))
 	ctx.Emit(chain.NewEvent("vesting.vested", "grant", chain.Uint(g.ID), "grantee", g.Grantee.String(),
 		"amount", coin.New(g.Amount.Denom, g.Kept()).String()))
@@ -269,7 +298,7 @@ func (k Keeper) GrantTo(ctx chain.Context, m *MsgGrant) (uint64, error) {
 func (k Keeper) index(ctx chain.Context, g *Grant) {
 	k.st(ctx).Set(accountKey(g.Grantee, g.ID), marker)
 	if g.Status == StatusVesting {
-		k.st(ctx).Set(liveKey(g.Grantee, g.Amount.Denom, g.ID), marker)
+		k.setLive(ctx, g)
 		k.st(ctx).Set(dueKey(g.Schedule.EndTime(), g.ID), marker)
 	}
 }
@@ -303,7 +332,7 @@ func (k Keeper) Clawback(ctx chain.Context, m *MsgClawback) (coin.Amount, error)
 	g.Status, g.ClawedBack, g.ClawedAt, g.Reason = StatusClawedBack, unvested, now, m.Reason
 	k.put(ctx, &g)
 	if wasLive {
-		k.st(ctx).Delete(liveKey(g.Grantee, g.Amount.Denom, g.ID))
+		k.dropLive(ctx, &g)
 		k.st(ctx).Delete(dueKey(g.Schedule.EndTime(), g.ID))
 	}
 	back := coin.New(g.Amount.Denom, unvested)
