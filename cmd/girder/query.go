@@ -37,6 +37,7 @@ func newQueryCmd() *cobra.Command {
 	cmd.AddCommand(newIdentityQueryCmd(), newRolesQueryCmd(), newComplianceQueryCmd(), newAssetsQueryCmd())
 	cmd.AddCommand(newOfferingsQueryCmd(), newDistributionsQueryCmd())
 	cmd.AddCommand(newProjectsQueryCmd())
+	cmd.AddCommand(newVestingQueryCmd())
 	cmd.AddCommand(
 		&cobra.Command{
 			Use: "account ADDRESS|KEY", Short: "Show an account: public key, nonce, creation height",

@@ -43,6 +43,7 @@ func newTxCmd() *cobra.Command {
 	cmd.AddCommand(bankCmd, newAuthTxCmd(), newIdentityTxCmd(), newComplianceTxCmd(), newAssetsTxCmd())
 	cmd.AddCommand(newOfferingsTxCmd(), newDistributionsTxCmd())
 	cmd.AddCommand(newProjectsTxCmd())
+	cmd.AddCommand(newVestingTxCmd())
 	return cmd
 }
 
