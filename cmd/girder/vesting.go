@@ -110,6 +110,9 @@ func vestingSchedule(linear bool, start, end, cliff string, periods []string, de
 // scheduleText describes a schedule in a line: "linearly 2026-… to 2027-… (cliff …)".
 func scheduleText(s vesting.Schedule, denom string, units []coin.Unit) string {
 	if s.Kind == vesting.KindPeriodic {
+		if len(s.Periods) == 0 {
+			return fmt.Sprintf("by periods from %s to %s", fmtTime(s.Start), fmtTime(s.EndTime()))
+		}
 		if len(s.Periods) == 1 {
 			return fmt.Sprintf("all at %s", fmtTime(s.Periods[0].Time))
 		}
@@ -202,8 +205,11 @@ Example:
 					end, _ := strconv.ParseInt(e["end"], 10, 64)
 					amt, _ := coin.Parse(e["amount"], nil)
 					s := vesting.Schedule{Kind: e["kind"], Start: start, Cliff: cl, End: end}
+					if s.Kind == vesting.KindPeriodic {
+						s.End = 0 // the event's end is the last period's time
+					}
 					how := scheduleText(s, amt.Denom, grUnits)
-					if e["kind"] == vesting.KindPeriodic {
+					if s.Kind == vesting.KindPeriodic {
 						how = fmt.Sprintf("by periods from %s to %s", fmtTime(start), fmtTime(end))
 					}
 					fmt.Fprintf(w, "grant %s: %s to %s vesting %s, %s\n", e["grant"], coin.Format(amt, grUnits), e["grantee"], how, clawbackText(e["clawback"] == "true"))
