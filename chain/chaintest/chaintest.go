@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -117,4 +118,27 @@ func Digest(kv store.KV) [32]byte {
 	var out [32]byte
 	copy(out[:], h.Sum(nil))
 	return out
+}
+
+// FuzzQuery runs a fuzzed query (path split at "/", data a query string) against m: a refusal
+// must carry the query code space or module's; an answer must encode to JSON. It returns the
+// answer (nil when refused), the data's filters and the page size asked for (100 when absent).
+func FuzzQuery(t testing.TB, m chain.Module, ctx chain.Context, module, path, data string) (any, url.Values, int) {
+	t.Helper()
+	v, err := m.Query(ctx, strings.Split(path, "/"), []byte(data))
+	if err != nil {
+		if c := codes.As(err); c == nil || (c.Module != "query" && c.Module != module) {
+			t.Fatalf("%q %q: error %v", path, data, err)
+		}
+		return nil, nil, 0
+	}
+	if _, err := json.Marshal(v); err != nil {
+		t.Fatalf("%q %q: answer to JSON: %v", path, data, err)
+	}
+	q, _ := url.ParseQuery(data) // the query accepted it
+	limit := 100
+	if l := q.Get("limit"); l != "" {
+		limit, _ = strconv.Atoi(l)
+	}
+	return v, q, limit
 }

@@ -3,7 +3,6 @@ package projects_test
 import (
 	"bytes"
 	"encoding/json"
-	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/girder-chain/girder/canon"
+	"github.com/girder-chain/girder/chain/chaintest"
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/tx"
@@ -241,20 +241,9 @@ func FuzzQuery(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, path, data string) {
 		ctx := branch(e)
-		v, err := e.m.Query(ctx, strings.Split(path, "/"), []byte(data))
-		if err != nil {
-			if c := codes.As(err); c == nil || (c.Module != "query" && c.Module != projects.ModuleName) {
-				t.Fatalf("%q %q: error %v", path, data, err)
-			}
+		v, q, limit := chaintest.FuzzQuery(t, e.m, ctx, projects.ModuleName, path, data)
+		if v == nil {
 			return
-		}
-		if _, err := json.Marshal(v); err != nil {
-			t.Fatalf("%q %q: answer to JSON: %v", path, data, err)
-		}
-		q, _ := url.ParseQuery(data) // the query accepted it
-		limit := 100
-		if l := q.Get("limit"); l != "" {
-			limit, _ = strconv.Atoi(l)
 		}
 		switch ans := v.(type) {
 		case projects.ProjectList:
