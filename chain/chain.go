@@ -97,6 +97,9 @@ func NewEvent(typ string, kv ...string) Event {
 // Uint formats a number for an event attribute.
 func Uint[T ~uint64 | ~uint32 | ~int64](v T) string { return strconv.FormatUint(uint64(v), 10) }
 
+// Unix shows unix seconds as an RFC 3339 UTC time, for messages and events.
+func Unix(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
+
 // Route handles one msg type.
 type Route struct {
 	// Msg is a prototype (pointer to a zero value) of the msg type.

@@ -6,6 +6,7 @@
 package compliance
 
 import (
+	"slices"
 	"time"
 
 	"github.com/girder-chain/girder/address"
@@ -641,7 +642,7 @@ func (k Keeper) evaluate(ctx chain.Context, asset string, r Rule, t *transfer) (
 	case KindJurisdictionAllow, KindJurisdictionBlock:
 		for _, pt := range t.parties(r) {
 			c := k.claimsOf(ctx, pt)
-			listed := oneOf(c.jurisdiction, p.Jurisdictions)
+			listed := slices.Contains(p.Jurisdictions, c.jurisdiction)
 			switch {
 			case r.Kind == KindJurisdictionAllow && c.jurisdiction == "":
 				return pt.name + " " + pt.addr.String() + " has no jurisdiction claim that counts", true
@@ -728,7 +729,7 @@ func (k Keeper) missingClaims(ctx chain.Context, pt *party, p Params) (string, b
 		}
 		return who + " has KYC level " + chain.Uint(uint64(c.kycLevel)) + "; " + chain.Uint(uint64(p.KYCLevel)) + " is required", true
 	}
-	if len(p.InvestorTypes) > 0 && !oneOf(c.investorType, p.InvestorTypes) {
+	if len(p.InvestorTypes) > 0 && !slices.Contains(p.InvestorTypes, c.investorType) {
 		have := c.investorType
 		if have == "" {
 			have = "none that counts"

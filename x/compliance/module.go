@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -159,7 +160,7 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 		if _, dup := k.Hold(ctx, h.ID); dup {
 			return fail("hold %d given twice", h.ID)
 		}
-		if !oneOf(h.Status, []string{HoldOpen, HoldReleased, HoldReturned, HoldExpired}) {
+		if !slices.Contains([]string{HoldOpen, HoldReleased, HoldReturned, HoldExpired}, h.Status) {
 			return fail("hold %d: status %q", h.ID, h.Status)
 		}
 		k.putHold(ctx, h)
@@ -293,7 +294,7 @@ func parseFilter(data []byte, statuses []string) (Filter, error) {
 		}
 	}
 	f.Asset, f.Rule, f.Status = q.Get("asset"), q.Get("rule"), q.Get("status")
-	if f.Status != "" && !oneOf(f.Status, statuses) {
+	if f.Status != "" && !slices.Contains(statuses, f.Status) {
 		return f, chain.ErrBadQuery.Wrapf("status %q: want one of %s", f.Status, joinList(statuses))
 	}
 	f.After, err = q.AfterID()

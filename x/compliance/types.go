@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/girder-chain/girder/address"
@@ -157,15 +158,6 @@ func validateRuleID(id string) error {
 	return nil
 }
 
-func oneOf(v string, list []string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // used lists the parameters a rule sets, by JSON name.
 func (p Params) used() []string {
 	var out []string
@@ -211,15 +203,15 @@ func (r Rule) Validate(asset, native string) error {
 	bad := func(format string, args ...any) error {
 		return ErrInvalidRule.Wrapf("rule %s (%s): %s", r.ID, r.Kind, fmt.Sprintf(format, args...))
 	}
-	if !oneOf(r.Kind, Kinds) {
+	if !slices.Contains(Kinds, r.Kind) {
 		return ErrInvalidRule.Wrapf("rule %s: kind %q: want one of %s", r.ID, r.Kind, strings.Join(Kinds, ", "))
 	}
-	if !oneOf(r.Outcome, []string{OutcomeFlag, OutcomeHold, OutcomeReject}) {
+	if !slices.Contains([]string{OutcomeFlag, OutcomeHold, OutcomeReject}, r.Outcome) {
 		return bad("outcome %q: want reject, hold or flag", r.Outcome)
 	}
 	p := r.Params
 	for _, name := range p.used() {
-		if !oneOf(name, allowed[r.Kind]) {
+		if !slices.Contains(allowed[r.Kind], name) {
 			return bad("parameter %s does not apply to this kind (it takes %s)", name, strings.Join(allowed[r.Kind], ", "))
 		}
 	}
@@ -237,7 +229,7 @@ func (r Rule) Validate(asset, native string) error {
 		return bad("hold_for applies to outcome hold only")
 	}
 	if r.Outcome == OutcomeFlag {
-		if p.Severity != "" && !oneOf(p.Severity, Severities) {
+		if p.Severity != "" && !slices.Contains(Severities, p.Severity) {
 			return bad("severity %q: want one of %s", p.Severity, strings.Join(Severities, ", "))
 		}
 	} else if p.Severity != "" {
@@ -258,7 +250,7 @@ func (r Rule) Validate(asset, native string) error {
 	}
 	switch r.Kind {
 	case KindRequiredClaims, KindJurisdictionAllow, KindJurisdictionBlock, KindDenyList:
-		if !oneOf(p.Side, []string{SideSender, SideReceiver, SideBoth}) {
+		if !slices.Contains([]string{SideSender, SideReceiver, SideBoth}, p.Side) {
 			return bad("side %q: want sender, receiver or both", p.Side)
 		}
 	}
@@ -271,7 +263,7 @@ func (r Rule) Validate(asset, native string) error {
 			return bad("kyc_level %d: want 1 to %d", p.KYCLevel, maxKYCLevel)
 		}
 		for _, t := range p.InvestorTypes {
-			if !oneOf(t, investorTypes) {
+			if !slices.Contains(investorTypes, t) {
 				return bad("investor type %q: want one of %s", t, strings.Join(investorTypes, ", "))
 			}
 		}

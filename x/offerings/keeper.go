@@ -8,7 +8,6 @@ package offerings
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/chain"
@@ -164,8 +163,6 @@ func (k Keeper) countedAs(ctx chain.Context, a address.Address) string {
 	return countedAsAccount(a)
 }
 
-func unix(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
-
 func price(o *Offering) string {
 	return strconv.FormatUint(o.PriceNum, 10) + "/" + strconv.FormatUint(o.PriceDen, 10)
 }
@@ -201,7 +198,7 @@ func (k Keeper) Open(ctx chain.Context, m *MsgOpen) (uint64, error) {
 	}
 	now := ctx.Time.Unix()
 	if m.End <= now {
-		return 0, ErrWindow.Wrapf("end %s is not after the block time %s", unix(m.End), unix(now))
+		return 0, ErrWindow.Wrapf("end %s is not after the block time %s", chain.Unix(m.End), chain.Unix(now))
 	}
 	treasury := m.Treasury
 	if treasury.IsZero() {
@@ -273,10 +270,10 @@ func (k Keeper) Subscribe(ctx chain.Context, m *MsgSubscribe) error {
 	}
 	now := ctx.Time.Unix()
 	if now < o.Start {
-		return ErrOutsideWindow.Wrapf("offering %d opens at %s", o.ID, unix(o.Start))
+		return ErrOutsideWindow.Wrapf("offering %d opens at %s", o.ID, chain.Unix(o.Start))
 	}
 	if now >= o.End {
-		return ErrOutsideWindow.Wrapf("offering %d closed at %s", o.ID, unix(o.End))
+		return ErrOutsideWindow.Wrapf("offering %d closed at %s", o.ID, chain.Unix(o.End))
 	}
 	if m.Investor == o.Issuer {
 		return ErrSelfSubscribe.Wrapf("%s issues %s", o.Issuer, o.Security)
@@ -380,7 +377,7 @@ func (k Keeper) Cancel(ctx chain.Context, m *MsgCancel) error {
 		return ErrNotOpen.Wrapf("offering %d is %s", o.ID, o.Status)
 	}
 	if now := ctx.Time.Unix(); now >= o.End {
-		return ErrWindow.Wrapf("offering %d ended at %s; it settles or refunds by itself", o.ID, unix(o.End))
+		return ErrWindow.Wrapf("offering %d ended at %s; it settles or refunds by itself", o.ID, chain.Unix(o.End))
 	}
 	k.st(ctx).Delete(dueKey(o.End, o.ID))
 	k.st(ctx).Set(workKey(o.ID), marker)

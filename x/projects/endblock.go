@@ -101,8 +101,8 @@ func (k Keeper) late(ctx chain.Context, d due) {
 	}
 	m.Late, m.LateHeight = true, ctx.Height
 	k.putMilestone(ctx, &m)
-	ctx.Emit(milestoneEvent("projects.milestone_late", &m, "due", unix(m.Due), "status", m.Status, "payee", m.Payee.String()))
-	k.record(ctx, &p, TimelineRecord{Kind: TLMilestoneLate, Milestone: m.ID, Note: "due " + unix(m.Due) + ", " + m.Status})
+	ctx.Emit(milestoneEvent("projects.milestone_late", &m, "due", chain.Unix(m.Due), "status", m.Status, "payee", m.Payee.String()))
+	k.record(ctx, &p, TimelineRecord{Kind: TLMilestoneLate, Milestone: m.ID, Note: "due " + chain.Unix(m.Due) + ", " + m.Status})
 }
 
 // expire drops a pending stakeholder change past its expiry.
@@ -113,7 +113,7 @@ func (k Keeper) expire(ctx chain.Context, d due) {
 		return
 	}
 	k.dropChange(ctx, &c)
-	ctx.Emit(chain.NewEvent("projects.stakeholder_change_expired", "project", c.Project, "change", itoa(c.ID),
+	ctx.Emit(chain.NewEvent("projects.stakeholder_change_expired", "project", c.Project, "change", chain.Uint(c.ID),
 		"action", c.Action, "account", c.Account.String(), "role", c.Role))
 	if p, ok := k.Project(ctx, c.Project); ok {
 		k.record(ctx, &p, TimelineRecord{Kind: TLChangeExpired, Change: c.ID, Account: by(c.Account), Role: c.Role, Note: c.Action})

@@ -3,6 +3,7 @@ package projects
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/chain"
@@ -65,7 +66,7 @@ func checkMilestone(m *Milestone) error {
 	if err := msg.Validate(); err != nil {
 		return fail("%v", err)
 	}
-	if !oneOf(m.Status, MilestoneStatuses) {
+	if !slices.Contains(MilestoneStatuses, m.Status) {
 		return fail("status %q", m.Status)
 	}
 	if m.Funded != (m.FundedBy != nil) || m.Funded != (m.FundedHeight > 0) {
@@ -246,7 +247,7 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 		chains[p.ID] = &Project{ID: p.ID}
 	}
 	for _, e := range g.Entries {
-		if err := known("entry "+itoa(e.ID), e.Project); err != nil {
+		if err := known("entry "+chain.Uint(e.ID), e.Project); err != nil {
 			return err
 		}
 		c := chains[e.Project]
@@ -288,7 +289,7 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 	}
 	pending := map[string]int{}
 	for _, c := range g.Changes {
-		if err := known("stakeholder change "+itoa(c.ID), c.Project); err != nil {
+		if err := known("stakeholder change "+chain.Uint(c.ID), c.Project); err != nil {
 			return err
 		}
 		if c.ID == 0 || c.ID > g.ChangeSequence {

@@ -11,9 +11,9 @@ package projects
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/canon"
@@ -256,7 +256,7 @@ func (k Keeper) withRole(ctx chain.Context, p *Project, a address.Address, what 
 		return nil, err
 	}
 	for _, r := range roles {
-		if oneOf(r, want) {
+		if slices.Contains(want, r) {
 			return roles, nil
 		}
 	}
@@ -299,10 +299,6 @@ func (k Keeper) record(ctx chain.Context, p *Project, r TimelineRecord) {
 }
 
 func by(a address.Address) *address.Address { return &a }
-
-func unix(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
-
-func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
 
 // ProjectOfTreasury names the project whose treasury a is (false: a is no project's treasury).
 // Wire it where a module must know module-controlled accounts (e.g. controller actions).
@@ -358,7 +354,7 @@ func (k Keeper) Create(ctx chain.Context, m *MsgCreate) error {
 	k.st(ctx).Set(treasuryKey(p.Treasury), []byte(p.ID))
 	ctx.Emit(chain.NewEvent("projects.created", "project", p.ID, "name", p.Name, "sector", p.Sector, "by", m.Creator.String(),
 		"treasury", p.Treasury.String(), "stakeholder_rule", p.StakeholderRule, "resolver_role", p.ResolverRole,
-		"concession_start", unix(p.ConcessionStart), "concession_end", unix(p.ConcessionEnd)))
+		"concession_start", chain.Unix(p.ConcessionStart), "concession_end", chain.Unix(p.ConcessionEnd)))
 	k.record(ctx, &p, TimelineRecord{Kind: TLCreated, By: by(m.Creator), Roles: []string{RolePublicAgency}, Note: p.Name})
 	k.addStakeholder(ctx, &p, m.Creator, RolePublicAgency, m.Creator, 0)
 	for _, s := range m.Stakeholders {
@@ -402,11 +398,11 @@ func (k Keeper) putDocument(ctx chain.Context, p *Project, d Document, roles []s
 	k.set(ctx, docKey(p.ID, d.Name, d.Version), &d)
 	k.set(ctx, docCurKey(p.ID, d.Name), d.Version)
 	if d.Removed {
-		ctx.Emit(chain.NewEvent("projects.document_removed", "project", p.ID, "name", d.Name, "version", itoa(uint64(d.Version)), "by", d.By.String()))
+		ctx.Emit(chain.NewEvent("projects.document_removed", "project", p.ID, "name", d.Name, "version", chain.Uint(uint64(d.Version)), "by", d.By.String()))
 		k.record(ctx, p, TimelineRecord{Kind: TLDocumentRemoved, By: by(d.By), Roles: roles, Document: d.Name})
 		return
 	}
-	ctx.Emit(chain.NewEvent("projects.document_set", "project", p.ID, "name", d.Name, "version", itoa(uint64(d.Version)),
+	ctx.Emit(chain.NewEvent("projects.document_set", "project", p.ID, "name", d.Name, "version", chain.Uint(uint64(d.Version)),
 		"uri", d.URI, "hash", d.Hash.String(), "by", d.By.String()))
 	k.record(ctx, p, TimelineRecord{Kind: TLDocumentSet, By: by(d.By), Roles: roles, Document: d.Name, Note: d.Hash.String()})
 }
@@ -477,7 +473,7 @@ func (k Keeper) addStakeholder(ctx chain.Context, p *Project, a address.Address,
 	k.set(ctx, stakeKey(p.ID, a, role), &s)
 	ev := chain.NewEvent("projects.stakeholder_added", "project", p.ID, "account", a.String(), "role", role, "by", byA.String())
 	if change != 0 {
-		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "change", Value: itoa(change), Index: true})
+		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "change", Value: chain.Uint(change), Index: true})
 	}
 	ctx.Emit(ev)
 	k.record(ctx, p, TimelineRecord{Kind: TLStakeholderAdded, By: by(byA), Roles: k.RolesOf(ctx, p.ID, byA), Account: by(a), Role: role, Change: change})
@@ -514,7 +510,7 @@ func (k Keeper) removeStakeholder(ctx chain.Context, p *Project, a address.Addre
 	k.st(ctx).Delete(stakeKey(p.ID, a, role))
 	ev := chain.NewEvent("projects.stakeholder_removed", "project", p.ID, "account", a.String(), "role", role, "by", byA.String(), "reason", reason)
 	if change != 0 {
-		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "change", Value: itoa(change), Index: true})
+		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "change", Value: chain.Uint(change), Index: true})
 	}
 	ctx.Emit(ev)
 	k.record(ctx, p, TimelineRecord{Kind: TLStakeholderRemoved, By: by(byA), Roles: k.RolesOf(ctx, p.ID, byA), Account: by(a), Role: role, Change: change, Note: reason})
@@ -523,7 +519,7 @@ func (k Keeper) removeStakeholder(ctx chain.Context, p *Project, a address.Addre
 // alone reports whether an approval by a (holding roles) satisfies p's stakeholder rule by
 // itself: a public_agency's, under the rule agency or when the project has no private_partner.
 func (k Keeper) alone(ctx chain.Context, p *Project, roles []string) bool {
-	if !oneOf(RolePublicAgency, roles) {
+	if !slices.Contains(roles, RolePublicAgency) {
 		return false
 	}
 	if p.StakeholderRule == RuleAgency {
@@ -619,10 +615,10 @@ func approve(c *StakeholderChange, a address.Address, roles []string) (string, e
 		return "", ErrAlreadyApproved.Wrapf("%s approved change %d already: the other side approves", a, c.ID)
 	}
 	switch {
-	case c.Agency == nil && oneOf(RolePublicAgency, roles):
+	case c.Agency == nil && slices.Contains(roles, RolePublicAgency):
 		c.Agency = by(a)
 		return RolePublicAgency, nil
-	case c.SPV == nil && oneOf(RolePrivatePartner, roles):
+	case c.SPV == nil && slices.Contains(roles, RolePrivatePartner):
 		c.SPV = by(a)
 		return RolePrivatePartner, nil
 	}
@@ -701,8 +697,8 @@ func (k Keeper) ProposeStakeholderChange(ctx chain.Context, m *MsgProposeStakeho
 		return 0, ErrTooMany.Wrapf("project %s has %d pending stakeholder changes, the most it may have", p.ID, MaxPendingChanges)
 	}
 	k.set(ctx, keyChangeSeq, id)
-	ctx.Emit(chain.NewEvent("projects.stakeholder_change_proposed", "project", p.ID, "change", itoa(id), "action", c.Action,
-		"account", c.Account.String(), "role", c.Role, "by", m.Proposer.String(), "side", side, "expires", unix(c.Expires)))
+	ctx.Emit(chain.NewEvent("projects.stakeholder_change_proposed", "project", p.ID, "change", chain.Uint(id), "action", c.Action,
+		"account", c.Account.String(), "role", c.Role, "by", m.Proposer.String(), "side", side, "expires", chain.Unix(c.Expires)))
 	k.record(ctx, &p, TimelineRecord{Kind: TLChangeProposed, By: by(m.Proposer), Roles: roles, Change: id, Account: by(c.Account),
 		Role: c.Role, Note: c.Action + ": " + c.Reason})
 	if done {
@@ -729,7 +725,7 @@ func (k Keeper) ApproveStakeholderChange(ctx chain.Context, m *MsgApproveStakeho
 		return ErrUnknownChange.Wrapf("project %s has no pending stakeholder change %d", p.ID, m.Change)
 	}
 	if now := ctx.Time.Unix(); now >= c.Expires {
-		return ErrChangeExpired.Wrapf("change %d expired at %s", c.ID, unix(c.Expires))
+		return ErrChangeExpired.Wrapf("change %d expired at %s", c.ID, chain.Unix(c.Expires))
 	}
 	roles, err := k.withRole(ctx, &p, m.Approver, "approving a stakeholder change of", RolePublicAgency, RolePrivatePartner)
 	if err != nil {
@@ -745,7 +741,7 @@ func (k Keeper) ApproveStakeholderChange(ctx chain.Context, m *MsgApproveStakeho
 			return err
 		}
 	}
-	ctx.Emit(chain.NewEvent("projects.stakeholder_change_approved", "project", p.ID, "change", itoa(c.ID), "by", m.Approver.String(),
+	ctx.Emit(chain.NewEvent("projects.stakeholder_change_approved", "project", p.ID, "change", chain.Uint(c.ID), "by", m.Approver.String(),
 		"side", side, "applied", strconv.FormatBool(done)))
 	k.record(ctx, &p, TimelineRecord{Kind: TLChangeApproved, By: by(m.Approver), Roles: roles, Change: c.ID, Account: by(c.Account), Role: c.Role, Note: c.Action})
 	if !done {

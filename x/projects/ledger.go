@@ -76,18 +76,18 @@ func (k Keeper) PostReport(ctx chain.Context, m *MsgPostReport) (uint64, error) 
 		k.st(ctx).Set(amendKey(p.ID, e.Amends, e.ID), marker)
 	}
 	p.Entries, p.LedgerHash = e.ID, e.Hash
-	ev := chain.NewEvent("projects.report_posted", "project", p.ID, "entry", itoa(e.ID), "by", m.Author.String(),
-		"roles", joinAnd(roles), "percent", itoa(uint64(e.Percent)), "hash", e.Hash.String())
+	ev := chain.NewEvent("projects.report_posted", "project", p.ID, "entry", chain.Uint(e.ID), "by", m.Author.String(),
+		"roles", joinAnd(roles), "percent", chain.Uint(uint64(e.Percent)), "hash", e.Hash.String())
 	if e.Milestone != "" {
 		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "milestone", Value: e.Milestone, Index: true})
 	}
 	if e.Amends != 0 {
-		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "amends", Value: itoa(e.Amends), Index: true})
+		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "amends", Value: chain.Uint(e.Amends), Index: true})
 	}
 	ctx.Emit(ev)
-	note := itoa(uint64(e.Percent)) + "%"
+	note := chain.Uint(uint64(e.Percent)) + "%"
 	if e.Amends != 0 {
-		note += ", amends entry " + itoa(e.Amends)
+		note += ", amends entry " + chain.Uint(e.Amends)
 	}
 	k.record(ctx, &p, TimelineRecord{Kind: TLReport, By: by(m.Author), Roles: roles, Entry: e.ID, Milestone: e.Milestone, Note: note})
 	return e.ID, nil
@@ -135,7 +135,7 @@ func (k Keeper) verdict(ctx chain.Context, id string, n uint64, a address.Addres
 	if kind == KindDispute {
 		typ, tl = "projects.entry_disputed", TLDispute
 	}
-	ev := chain.NewEvent(typ, "project", p.ID, "entry", itoa(n), "by", a.String(), "roles", joinAnd(roles))
+	ev := chain.NewEvent(typ, "project", p.ID, "entry", chain.Uint(n), "by", a.String(), "roles", joinAnd(roles))
 	if reason != "" {
 		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "reason", Value: reason})
 	}

@@ -1,6 +1,7 @@
 package projects
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/girder-chain/girder/address"
@@ -68,7 +69,7 @@ func (k Keeper) PlanMilestone(ctx chain.Context, msg *MsgPlanMilestone) error {
 		return ErrTooMany.Wrapf("project %s has %d milestones, the most a project may have", p.ID, MaxMilestones)
 	}
 	if now := ctx.Time.Unix(); msg.Due <= now {
-		return ErrBadTime.Wrapf("due date %s is not after the block time %s", unix(msg.Due), unix(now))
+		return ErrBadTime.Wrapf("due date %s is not after the block time %s", chain.Unix(msg.Due), chain.Unix(now))
 	}
 	if _, err := k.cashAsset(ctx, msg.Tranche.Denom, false); err != nil {
 		return err
@@ -84,9 +85,9 @@ func (k Keeper) PlanMilestone(ctx chain.Context, msg *MsgPlanMilestone) error {
 	k.putMilestone(ctx, &m)
 	k.st(ctx).Set(lateKey(m.Due, p.ID, m.ID), marker)
 	ctx.Emit(milestoneEvent("projects.milestone_planned", &m, "by", msg.Planner.String(), "tranche", m.Tranche.String(),
-		"payee", m.Payee.String(), "policy", m.Policy.String(), "window", strconv.FormatInt(m.Window, 10), "due", unix(m.Due)))
+		"payee", m.Payee.String(), "policy", m.Policy.String(), "window", strconv.FormatInt(m.Window, 10), "due", chain.Unix(m.Due)))
 	k.record(ctx, &p, TimelineRecord{Kind: TLMilestonePlanned, By: by(msg.Planner), Roles: roles, Milestone: m.ID, Account: by(m.Payee),
-		Amount: &m.Tranche, Note: "due " + unix(m.Due) + ", sign-off " + m.Policy.String()})
+		Amount: &m.Tranche, Note: "due " + chain.Unix(m.Due) + ", sign-off " + m.Policy.String()})
 	return nil
 }
 
@@ -170,8 +171,8 @@ func (k Keeper) ClaimComplete(ctx chain.Context, msg *MsgClaimComplete) error {
 	m.Status, m.Claims, m.ClaimedHeight, m.ClaimedTime = MilestoneClaimed, m.Claims+1, ctx.Height, ctx.Time.Unix()
 	m.Evidence, m.ClaimNote, m.SignOffs, m.Dispute = msg.Evidence, msg.Note, nil, nil
 	k.putMilestone(ctx, &m)
-	ctx.Emit(milestoneEvent("projects.milestone_claimed", &m, "by", msg.Payee.String(), "claim", itoa(uint64(m.Claims)),
-		"evidence", itoa(uint64(len(m.Evidence))), "policy", m.Policy.String()))
+	ctx.Emit(milestoneEvent("projects.milestone_claimed", &m, "by", msg.Payee.String(), "claim", chain.Uint(uint64(m.Claims)),
+		"evidence", chain.Uint(uint64(len(m.Evidence))), "policy", m.Policy.String()))
 	k.record(ctx, &p, TimelineRecord{Kind: TLMilestoneClaimed, By: by(msg.Payee), Roles: roles, Milestone: m.ID, Note: msg.Note})
 	return nil
 }
@@ -206,7 +207,7 @@ func (k Keeper) SignOff(ctx chain.Context, msg *MsgSignOff) error {
 	if err != nil {
 		return err
 	}
-	if !oneOf(msg.Role, roles) {
+	if !slices.Contains(roles, msg.Role) {
 		return ErrRoleNotHeld.Wrapf("%s holds %s in project %s, not %s", msg.Signatory, joinAnd(roles), p.ID, msg.Role)
 	}
 	if msg.Signatory == m.Payee {
@@ -229,11 +230,11 @@ func (k Keeper) SignOff(ctx chain.Context, msg *MsgSignOff) error {
 	}
 	k.putMilestone(ctx, &m)
 	ctx.Emit(milestoneEvent("projects.milestone_sign_off", &m, "by", msg.Signatory.String(), "role", msg.Role,
-		"signatures", itoa(uint64(len(m.SignOffs))), "min", itoa(uint64(m.Policy.Min))))
+		"signatures", chain.Uint(uint64(len(m.SignOffs))), "min", chain.Uint(uint64(m.Policy.Min))))
 	k.record(ctx, &p, TimelineRecord{Kind: TLMilestoneSignOff, By: by(msg.Signatory), Roles: roles, Milestone: m.ID, Role: msg.Role})
 	if met {
-		ctx.Emit(milestoneEvent("projects.milestone_signed_off", &m, "window_ends", unix(m.WindowEnds), "funded", strconv.FormatBool(m.Funded)))
-		k.record(ctx, &p, TimelineRecord{Kind: TLMilestoneSignedOff, Milestone: m.ID, Note: "challenge window until " + unix(m.WindowEnds)})
+		ctx.Emit(milestoneEvent("projects.milestone_signed_off", &m, "window_ends", chain.Unix(m.WindowEnds), "funded", strconv.FormatBool(m.Funded)))
+		k.record(ctx, &p, TimelineRecord{Kind: TLMilestoneSignedOff, Milestone: m.ID, Note: "challenge window until " + chain.Unix(m.WindowEnds)})
 	}
 	return nil
 }
@@ -259,10 +260,10 @@ func (k Keeper) DisputeMilestone(ctx chain.Context, msg *MsgDisputeMilestone) er
 	switch m.Status {
 	case MilestoneSignedOff:
 		if now >= m.WindowEnds {
-			return ErrWindowClosed.Wrapf("the challenge window of milestone %s of project %s closed at %s", m.ID, p.ID, unix(m.WindowEnds))
+			return ErrWindowClosed.Wrapf("the challenge window of milestone %s of project %s closed at %s", m.ID, p.ID, chain.Unix(m.WindowEnds))
 		}
 	case MilestoneAwaitingFunds, MilestoneReleased:
-		return ErrWindowClosed.Wrapf("the challenge window of milestone %s of project %s closed at %s", m.ID, p.ID, unix(m.WindowEnds))
+		return ErrWindowClosed.Wrapf("the challenge window of milestone %s of project %s closed at %s", m.ID, p.ID, chain.Unix(m.WindowEnds))
 	case MilestoneDisputed:
 		return ErrWrongStatus.Wrapf("milestone %s of project %s is disputed already (by %s): the resolver decides", m.ID, p.ID, m.Dispute.By)
 	case MilestonePlanned, MilestoneClaimed:
@@ -282,7 +283,7 @@ func (k Keeper) DisputeMilestone(ctx chain.Context, msg *MsgDisputeMilestone) er
 // resolver returns a's roles in p, failing unless a holds p's resolver role.
 func (k Keeper) resolver(ctx chain.Context, p *Project, a address.Address) ([]string, error) {
 	roles := k.RolesOf(ctx, p.ID, a)
-	if !oneOf(p.ResolverRole, roles) {
+	if !slices.Contains(roles, p.ResolverRole) {
 		return nil, ErrNotResolver.Wrapf("project %s's resolver role is %s; %s holds %s", p.ID, p.ResolverRole, a, joinAnd(roles))
 	}
 	return roles, nil

@@ -1,6 +1,7 @@
 package projects
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/girder-chain/girder/address"
@@ -62,7 +63,7 @@ func (m *MsgCreate) Validate() error {
 	if err := validText("name", m.Name, MaxNameLen, true); err != nil {
 		return err
 	}
-	if !oneOf(m.Sector, Sectors) {
+	if !slices.Contains(Sectors, m.Sector) {
 		return ErrInvalidMsg.Wrapf("sector %q: want one of %s", m.Sector, strings.Join(Sectors, ", "))
 	}
 	if err := validText("location", m.Location, MaxLocationLen, true); err != nil {
@@ -93,7 +94,7 @@ func (m *MsgCreate) Validate() error {
 			}
 		}
 	}
-	if m.StakeholderRule != "" && !oneOf(m.StakeholderRule, Rules) {
+	if m.StakeholderRule != "" && !slices.Contains(Rules, m.StakeholderRule) {
 		return ErrInvalidMsg.Wrapf("stakeholder rule %q: want %s", m.StakeholderRule, strings.Join(Rules, " or "))
 	}
 	if m.ResolverRole != "" {

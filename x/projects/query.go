@@ -1,6 +1,7 @@
 package projects
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/girder-chain/girder/address"
@@ -215,7 +216,7 @@ func (m *Module) Query(ctx chain.Context, path []string, data []byte) (any, erro
 		if err != nil {
 			return nil, err
 		}
-		if s := f.Get("sector"); s != "" && !oneOf(s, Sectors) {
+		if s := f.Get("sector"); s != "" && !slices.Contains(Sectors, s) {
 			return nil, chain.ErrBadQuery.Wrapf("sector %q: want one of %s", s, strings.Join(Sectors, ", "))
 		}
 		after := f.Get("after")
@@ -256,7 +257,7 @@ func (m *Module) Query(ctx chain.Context, path []string, data []byte) (any, erro
 				return nil, err
 			}
 			status := f.Get("status")
-			if status != "" && !oneOf(status, MilestoneStatuses) {
+			if status != "" && !slices.Contains(MilestoneStatuses, status) {
 				return nil, chain.ErrBadQuery.Wrapf("status %q: want one of %s", status, strings.Join(MilestoneStatuses, ", "))
 			}
 			out := []Milestone{}

@@ -1,6 +1,7 @@
 package projects
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -41,7 +42,7 @@ const (
 var ProjectRoles = []string{RolePublicAgency, RolePrivatePartner, RoleContractor, RoleLender, RoleIndependentEngineer, RoleAuditor, RoleOperator}
 
 // ValidRole reports whether r is a project role.
-func ValidRole(r string) bool { return oneOf(r, ProjectRoles) }
+func ValidRole(r string) bool { return slices.Contains(ProjectRoles, r) }
 
 // Stakeholder-change rules: who changes a project's stakeholders.
 const (
@@ -208,7 +209,7 @@ type Policy struct {
 }
 
 // Has reports whether role is one of the policy's roles.
-func (p Policy) Has(role string) bool { return oneOf(role, p.Roles) }
+func (p Policy) Has(role string) bool { return slices.Contains(p.Roles, role) }
 
 // String is the policy as "2 of independent_engineer, public_agency".
 func (p Policy) String() string {
@@ -435,15 +436,6 @@ type Totals struct {
 
 // ---- stateless checks (msgs and genesis) ----
 
-func oneOf(s string, list []string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // validSlug checks an id: min to MaxIDLen characters of a-z, 0-9 and '-', starting and ending
 // with a letter or digit.
 func validSlug(what, s string, min int) error {
@@ -467,7 +459,7 @@ func ValidProjectID(s string) error {
 	if err := validSlug("project id", s, MinIDLen); err != nil {
 		return err
 	}
-	if oneOf(s, reservedIDs) {
+	if slices.Contains(reservedIDs, s) {
 		return ErrInvalidMsg.Wrapf("project id %q is reserved", s)
 	}
 	return nil
@@ -555,7 +547,7 @@ func (p Policy) Validate() error {
 		if err := validRole("sign-off role", r); err != nil {
 			return err
 		}
-		if oneOf(r, p.Roles[:i]) {
+		if slices.Contains(p.Roles[:i], r) {
 			return ErrInvalidMsg.Wrapf("sign-off role %s listed twice", r)
 		}
 	}

@@ -59,7 +59,7 @@ func (k Keeper) checkGrants(ctx chain.Context) error {
 			return fmt.Errorf("grant %d: vested %d + unvested %d ≠ granted %d − clawed back %d", g.ID, vested, unvested, g.Amount.Amount, g.ClawedBack)
 		}
 		if g.Status == StatusVested && g.Schedule.EndTime() > t {
-			return fmt.Errorf("grant %d is marked vested but its schedule ends at %s, after the block time %s", g.ID, unix(g.Schedule.EndTime()), unix(t))
+			return fmt.Errorf("grant %d is marked vested but its schedule ends at %s, after the block time %s", g.ID, chain.Unix(g.Schedule.EndTime()), chain.Unix(t))
 		}
 		return nil
 	})

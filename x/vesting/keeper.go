@@ -202,7 +202,7 @@ func (k Keeper) CheckSpend(ctx chain.Context, a address.Address, c coin.Coin) er
 		return nil
 	}
 	return ErrLocked.Wrapf("%s of %s's %s is locked until %s at the latest; %s is spendable, %s was asked",
-		coin.New(c.Denom, li.Locked), a, coin.New(c.Denom, bal), unix(li.Until), coin.New(c.Denom, free), c)
+		coin.New(c.Denom, li.Locked), a, coin.New(c.Denom, bal), chain.Unix(li.Until), coin.New(c.Denom, free), c)
 }
 
 // Guard is bank's compliance hook with the lock in front: Review refuses a transfer that would
@@ -242,10 +242,10 @@ func (k Keeper) GrantTo(ctx chain.Context, m *MsgGrant) (uint64, error) {
 	now := ctx.Time.Unix()
 	s := m.Schedule
 	if end := s.EndTime(); end <= now {
-		return 0, ErrBadTime.Wrapf("the schedule ends at %s, not after the block time %s: nothing would be locked (send the tokens instead)", unix(end), unix(now))
+		return 0, ErrBadTime.Wrapf("the schedule ends at %s, not after the block time %s: nothing would be locked (send the tokens instead)", chain.Unix(end), chain.Unix(now))
 	}
 	if s.Start > now+MaxStartAhead {
-		return 0, ErrBadTime.Wrapf("the schedule starts at %s, more than %d days after the block time %s", unix(s.Start), MaxStartAhead/86400, unix(now))
+		return 0, ErrBadTime.Wrapf("the schedule starts at %s, more than %d days after the block time %s", chain.Unix(s.Start), MaxStartAhead/86400, chain.Unix(now))
 	}
 	if _, ok := k.bank.Unit(ctx, m.Amount.Denom); !ok {
 		return 0, ErrUnknownDenom.Wrapf("%q is not an asset of this chain", m.Amount.Denom)
@@ -319,12 +319,12 @@ func (k Keeper) Clawback(ctx chain.Context, m *MsgClawback) (coin.Amount, error)
 		return 0, ErrNoClawback.Wrapf("grant %d was made without clawback: it vests to %s as scheduled", g.ID, g.Grantee)
 	}
 	if g.Status == StatusClawedBack {
-		return 0, ErrNothingUnvested.Wrapf("grant %d was already clawed back at %s", g.ID, unix(g.ClawedAt))
+		return 0, ErrNothingUnvested.Wrapf("grant %d was already clawed back at %s", g.ID, chain.Unix(g.ClawedAt))
 	}
 	now := ctx.Time.Unix()
 	unvested := g.Locked(now)
 	if unvested == 0 {
-		return 0, ErrNothingUnvested.Wrapf("grant %d has fully vested (%s at %s)", g.ID, g.Amount, unix(g.Schedule.EndTime()))
+		return 0, ErrNothingUnvested.Wrapf("grant %d has fully vested (%s at %s)", g.ID, g.Amount, chain.Unix(g.Schedule.EndTime()))
 	}
 	vested := g.Vested(now)
 	// The record first: the returned tokens are no longer locked when bank moves them.

@@ -96,7 +96,7 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 			return fail("grant %d: %v", gr.ID, err)
 		}
 		if gr.Status == StatusVested && gr.Schedule.EndTime() > ctx.Time.Unix() {
-			return fail("grant %d is marked vested but its schedule ends at %s, after the genesis time", gr.ID, unix(gr.Schedule.EndTime()))
+			return fail("grant %d is marked vested but its schedule ends at %s, after the genesis time", gr.ID, chain.Unix(gr.Schedule.EndTime()))
 		}
 		if _, ok := k.bank.Unit(ctx, gr.Amount.Denom); !ok {
 			return fail("grant %d of %q, which is not a denom of the bank genesis", gr.ID, gr.Amount.Denom)

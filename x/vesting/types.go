@@ -2,7 +2,6 @@ package vesting
 
 import (
 	"math/bits"
-	"time"
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/coin"
@@ -191,5 +190,3 @@ func (g Grant) Kept() coin.Amount {
 
 // Locked is the part of the grant locked at t: granted − vested − clawed back.
 func (g Grant) Locked(t int64) coin.Amount { return g.Kept() - g.Vested(t) }
-
-func unix(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
