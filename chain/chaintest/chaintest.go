@@ -142,3 +142,44 @@ func FuzzQuery(t testing.TB, m chain.Module, ctx chain.Context, module, path, da
 	}
 	return v, q, limit
 }
+
+// InBranch runs f on a fresh branch of ctx's store, dropped afterwards (a benchmark's op that must
+// not change the state the next one meets).
+func InBranch(ctx chain.Context, f func(ctx chain.Context)) {
+	f(ctx.WithKV(store.NewCache(ctx.KV())))
+}
+
+// Meter times a baseline op (e.g. a plain bank Send), each run in a fresh branch of a state, so a
+// benchmark can quote its own figures as ratios against it, measured in the same run.
+type Meter struct {
+	t   testing.TB
+	ctx chain.Context
+	op  func(chain.Context) error
+	ns  time.Duration
+	n   int
+}
+
+// NewMeter makes a meter of op on ctx's state.
+func NewMeter(t testing.TB, ctx chain.Context, op func(chain.Context) error) *Meter {
+	return &Meter{t: t, ctx: ctx, op: op}
+}
+
+// Run times k runs of the op; the caller stops the benchmark timer around it.
+func (m *Meter) Run(k int) {
+	for i := 0; i < k; i++ {
+		t0 := time.Now()
+		InBranch(m.ctx, func(ctx chain.Context) {
+			if err := m.op(ctx); err != nil {
+				m.t.Fatal(err)
+			}
+		})
+		m.ns += time.Since(t0)
+		m.n++
+	}
+}
+
+// Reset forgets the runs so far (after a warm-up).
+func (m *Meter) Reset() { m.ns, m.n = 0, 0 }
+
+// Mean is the ns of one run of the op.
+func (m *Meter) Mean() float64 { return float64(m.ns.Nanoseconds()) / float64(m.n) }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/chain/chaintest"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/store"
 	"github.com/girder-chain/girder/x/assets"
@@ -71,38 +72,14 @@ func fiveRules(e *env) {
 }
 
 // inBranch runs f over a fresh branch of ctx's state, dropped afterwards.
-func inBranch(ctx chain.Context, f func(ctx chain.Context)) {
-	f(ctx.WithKV(store.NewCache(ctx.KV())))
-}
 
-// sendMeter times the baseline: plain bank Sends of 6,667 ueur from an investor to the
+// newSendMeter times the baseline: plain bank Sends of 6,667 ueur from an investor to the
 // treasury, each in its own branch of a committed state.
-type sendMeter struct {
-	b  *testing.B
-	e  *env
-	ns time.Duration
-	n  int
-}
-
-func newSendMeter(b *testing.B) *sendMeter { return &sendMeter{b: b, e: subscribeEnv(b, 0)} }
-
-// run times k sends; the caller stops the benchmark timer around it.
-func (m *sendMeter) run(k int) {
+func newSendMeter(b *testing.B) *chaintest.Meter {
+	e := subscribeEnv(b, 0)
 	c := coin.New(cash, 6_667)
-	for i := 0; i < k; i++ {
-		t0 := time.Now()
-		inBranch(m.e.ctx, func(ctx chain.Context) {
-			if err := m.e.bank.Send(ctx, alice, treasury, c); err != nil {
-				m.b.Fatal(err)
-			}
-		})
-		m.ns += time.Since(t0)
-		m.n++
-	}
+	return chaintest.NewMeter(b, e.ctx, func(ctx chain.Context) error { return e.bank.Send(ctx, alice, treasury, c) })
 }
-
-// mean is the ns of one send.
-func (m *sendMeter) mean() float64 { return float64(m.ns.Nanoseconds()) / float64(m.n) }
 
 var subscribeEnvs = map[int]*env{}
 
@@ -130,7 +107,7 @@ func BenchmarkBaselineSend(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		inBranch(e.ctx, func(ctx chain.Context) {
+		chaintest.InBranch(e.ctx, func(ctx chain.Context) {
 			if err := e.bank.Send(ctx, alice, treasury, c); err != nil {
 				b.Fatal(err)
 			}
@@ -145,27 +122,27 @@ func BenchmarkSubscribe(b *testing.B) {
 		b.Run(fmt.Sprintf("rules=%d", rules), func(b *testing.B) {
 			e := subscribeEnv(b, rules)
 			sends := newSendMeter(b)
-			sends.run(100) // warm
-			sends.ns, sends.n = 0, 0
+			sends.Run(100) // warm
+			sends.Reset()
 			m := &offerings.MsgSubscribe{Investor: alice, Offering: 1, Amount: benchAmount}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				inBranch(e.ctx, func(ctx chain.Context) {
+				chaintest.InBranch(e.ctx, func(ctx chain.Context) {
 					if err := e.k.Subscribe(ctx, m); err != nil {
 						b.Fatal(err)
 					}
 				})
 				if i%64 == 63 || i == b.N-1 {
 					b.StopTimer()
-					sends.run(64)
+					sends.Run(64)
 					b.StartTimer()
 				}
 			}
 			b.StopTimer()
 			ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-			b.ReportMetric(sends.mean(), "ns/send")
-			b.ReportMetric(ns/sends.mean(), "x-send")
+			b.ReportMetric(sends.Mean(), "ns/send")
+			b.ReportMetric(ns/sends.Mean(), "x-send")
 		})
 	}
 }
@@ -223,7 +200,7 @@ func settlementEnv(b *testing.B, rules, n int) *settleEnv {
 // branch is written into the tree's working version, which is rolled back at the end, and
 // sends (if not nil) times 100 baseline sends. inspect sees the final state first. It returns
 // the number of blocks.
-func (se *settleEnv) settle(b *testing.B, sends *sendMeter, inspect func(ctx chain.Context)) int {
+func (se *settleEnv) settle(b *testing.B, sends *chaintest.Meter, inspect func(ctx chain.Context)) int {
 	defer se.tree.Rollback()
 	for blocks := 1; ; blocks++ {
 		bctx := se.e.ctx.WithKV(store.NewCache(se.tree))
@@ -235,7 +212,7 @@ func (se *settleEnv) settle(b *testing.B, sends *sendMeter, inspect func(ctx cha
 		b.StopTimer()
 		bctx.KV().(*store.Cache).Write()
 		if sends != nil {
-			sends.run(100)
+			sends.Run(100)
 		}
 		if !offerings.Live(o.Status) {
 			if inspect != nil {
@@ -272,7 +249,7 @@ func BenchmarkSettlement(b *testing.B) {
 						}
 					}
 				})
-				sends.ns, sends.n = 0, 0
+				sends.Reset()
 				b.ReportAllocs()
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
@@ -280,7 +257,7 @@ func BenchmarkSettlement(b *testing.B) {
 				}
 				b.StopTimer()
 				ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-				base := sends.mean()
+				base := sends.Mean()
 				b.ReportMetric(base, "ns/send")
 				b.ReportMetric(float64(blocks), "blocks")
 				b.ReportMetric(ns/float64(n), "ns/sub")

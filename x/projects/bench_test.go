@@ -3,9 +3,9 @@ package projects_test
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/chain/chaintest"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/store"
 	"github.com/girder-chain/girder/x/projects"
@@ -35,34 +35,6 @@ func commitTree(tb testing.TB, e *env) *store.Tree {
 }
 
 // inBranch runs f over a fresh branch of ctx's state, dropped afterwards.
-func inBranch(ctx chain.Context, f func(ctx chain.Context)) {
-	f(ctx.WithKV(store.NewCache(ctx.KV())))
-}
-
-// sendMeter times the baseline: plain bank Sends of 1,000 ueur from spv to mallory, each in its
-// own branch of e's committed state.
-type sendMeter struct {
-	b  *testing.B
-	e  *env
-	ns time.Duration
-	n  int
-}
-
-func (m *sendMeter) run(k int) {
-	c := coin.New(cash, 1_000)
-	for i := 0; i < k; i++ {
-		t0 := time.Now()
-		inBranch(m.e.ctx, func(ctx chain.Context) {
-			if err := m.e.bank.Send(ctx, spv, mallory, c); err != nil {
-				m.b.Fatal(err)
-			}
-		})
-		m.ns += time.Since(t0)
-		m.n++
-	}
-}
-
-func (m *sendMeter) mean() float64 { return float64(m.ns.Nanoseconds()) / float64(m.n) }
 
 // benchEnv has the bridge with n milestones signed off and funded (1,000 ueur each, 7-day
 // windows from the start), 30 ledger entries with attestations, committed.
@@ -88,7 +60,7 @@ func BenchmarkBaselineSend(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		inBranch(e.ctx, func(ctx chain.Context) {
+		chaintest.InBranch(e.ctx, func(ctx chain.Context) {
 			if err := e.bank.Send(ctx, spv, mallory, c); err != nil {
 				b.Fatal(err)
 			}
@@ -100,30 +72,31 @@ func BenchmarkBaselineSend(b *testing.B) {
 // milestone checks, the hash-chained entry, the timeline record, the project, the event).
 func BenchmarkPostReport(b *testing.B) {
 	e := benchEnv(b, 1)
-	sends := &sendMeter{b: b, e: e}
-	sends.run(100) // warm
-	sends.ns, sends.n = 0, 0
+	// The baseline: plain bank Sends of 1,000 ueur from spv to mallory, each in its own branch.
+	sends := chaintest.NewMeter(b, e.ctx, func(ctx chain.Context) error { return e.bank.Send(ctx, spv, mallory, coin.New(cash, 1_000)) })
+	sends.Run(100) // warm
+	sends.Reset()
 	m := &projects.MsgPostReport{Author: builder, Project: bridge, Milestone: "m-0000", Percent: 55,
 		Summary:   "Spans 1-4 of 8 placed; span 5 formwork in progress. Weather delay of two days.",
 		Documents: []projects.Attachment{{URI: "ipfs://bafy-report-week-31", Hash: hash("report")}, {URI: "ipfs://bafy-photos-week-31", Hash: hash("photos")}}}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		inBranch(e.ctx, func(ctx chain.Context) {
+		chaintest.InBranch(e.ctx, func(ctx chain.Context) {
 			if _, err := e.k.PostReport(ctx, m); err != nil {
 				b.Fatal(err)
 			}
 		})
 		if i%64 == 63 || i == b.N-1 {
 			b.StopTimer()
-			sends.run(64)
+			sends.Run(64)
 			b.StartTimer()
 		}
 	}
 	b.StopTimer()
 	ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-	b.ReportMetric(sends.mean(), "ns/send")
-	b.ReportMetric(ns/sends.mean(), "x-send")
+	b.ReportMetric(sends.Mean(), "ns/send")
+	b.ReportMetric(ns/sends.Mean(), "x-send")
 }
 
 // BenchmarkEndBlockRelease: the end of a block in which n funded milestones' windows have
@@ -137,7 +110,7 @@ func BenchmarkEndBlockRelease(b *testing.B) {
 			ctx := e.ctx
 			ctx.Time, ctx.Height = start.Add(week), e.ctx.Height+1
 			// Once, untimed: the block releases them all and the invariants hold.
-			inBranch(ctx, func(c chain.Context) {
+			chaintest.InBranch(ctx, func(c chain.Context) {
 				if err := e.m.EndBlock(c); err != nil {
 					b.Fatal(err)
 				}
@@ -148,26 +121,27 @@ func BenchmarkEndBlockRelease(b *testing.B) {
 					b.Fatal(err)
 				}
 			})
-			sends := &sendMeter{b: b, e: e}
-			sends.run(100)
-			sends.ns, sends.n = 0, 0
+			// The baseline: plain bank Sends of 1,000 ueur from spv to mallory, each in its own branch.
+			sends := chaintest.NewMeter(b, e.ctx, func(ctx chain.Context) error { return e.bank.Send(ctx, spv, mallory, coin.New(cash, 1_000)) })
+			sends.Run(100)
+			sends.Reset()
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				inBranch(ctx, func(c chain.Context) {
+				chaintest.InBranch(ctx, func(c chain.Context) {
 					if err := e.m.EndBlock(c); err != nil {
 						b.Fatal(err)
 					}
 				})
 				if i%16 == 15 || i == b.N-1 {
 					b.StopTimer()
-					sends.run(16)
+					sends.Run(16)
 					b.StartTimer()
 				}
 			}
 			b.StopTimer()
 			ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-			base := sends.mean()
+			base := sends.Mean()
 			b.ReportMetric(base, "ns/send")
 			b.ReportMetric(ns/base, "x-send/block")
 			if n > 0 {
