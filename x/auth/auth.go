@@ -1,6 +1,7 @@
 // Package auth owns accounts: their public keys (bound on the first tx), nonces (replay
-// protection) and creation on first receipt; and roles (admin, kyc_provider, …), granted and
-// revoked on chain by an admin.
+// protection) and creation on first receipt; and roles (admin, kyc_provider, member, …), granted
+// and revoked on chain by an admin or by chain governance (authority.Chain, which holds every
+// role implicitly).
 package auth
 
 import (
@@ -231,6 +232,6 @@ func (*Module) QueryRoutes() []chain.QueryRoute {
 		{Path: "/accounts/{address}/roles", Query: "/auth/roles/{address}",
 			Summary: "The roles an address holds, with who granted each and when", Response: RolesResult{}},
 		{Path: "/roles/{role}", Query: "/auth/role/{role}",
-			Summary: "The holders of a role (admin, kyc_provider, compliance_officer, regulator, cash_issuer, asset_issuer)", Response: HoldersResult{}},
+			Summary: "The holders of a role (admin, asset_issuer, cash_issuer, compliance_officer, kyc_provider, member, public_agency, regulator); chain governance holds every role implicitly and is not listed", Response: HoldersResult{}},
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/authority"
 	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/codes"
@@ -13,7 +14,8 @@ import (
 	"github.com/girder-chain/girder/tx"
 )
 
-// Roles of a permissioned Girder chain. An admin grants and revokes them (later, chain governance).
+// Roles of a permissioned Girder chain. An admin grants and revokes them, or chain governance:
+// authority.Chain holds every role implicitly (it is never listed as a holder).
 const (
 	RoleAdmin             = "admin"              // consortium admin: grants and revokes roles, sets trusted issuers
 	RoleKYCProvider       = "kyc_provider"       // registers identities and issues credentials
@@ -22,10 +24,11 @@ const (
 	RoleCashIssuer        = "cash_issuer"        // issues cash tokens
 	RoleAssetIssuer       = "asset_issuer"       // issues assets (securities, passes, receivables)
 	RolePublicAgency      = "public_agency"      // public agency: creates projects
+	RoleMember            = "member"             // consortium member: proposes and votes in chain governance
 )
 
 // Roles lists every role in name order.
-var Roles = []string{RoleAdmin, RoleAssetIssuer, RoleCashIssuer, RoleComplianceOfficer, RoleKYCProvider, RolePublicAgency, RoleRegulator}
+var Roles = []string{RoleAdmin, RoleAssetIssuer, RoleCashIssuer, RoleComplianceOfficer, RoleKYCProvider, RoleMember, RolePublicAgency, RoleRegulator}
 
 // ValidRole reports whether r is a role of this chain.
 func ValidRole(r string) bool {
@@ -73,8 +76,13 @@ func rolePrefix(role string) []byte {
 
 func roleKey(role string, a address.Address) []byte { return append(rolePrefix(role), a[:]...) }
 
-// HasRole reports whether a holds role.
+// HasRole reports whether a holds role. authority.Chain (chain governance) holds every role of
+// the chain implicitly: no grant of it is stored, so it is never listed among the holders and
+// never counts as the last admin.
 func (Keeper) HasRole(ctx chain.Context, a address.Address, role string) bool {
+	if a == authority.Chain {
+		return ValidRole(role)
+	}
 	return ctx.Store(StorePrefix).Has(roleKey(role, a))
 }
 
@@ -133,6 +141,9 @@ func (k Keeper) GrantRole(ctx chain.Context, role string, account, by address.Ad
 	if !ValidRole(role) {
 		return ErrUnknownRole.Wrapf("%q: the roles are %v", role, Roles)
 	}
+	if account == authority.Chain {
+		return ErrRoleHeld.Wrapf("%s is chain governance: it holds every role implicitly", account)
+	}
 	if k.HasRole(ctx, account, role) {
 		return ErrRoleHeld.Wrapf("%s already holds %s", account, role)
 	}
@@ -146,6 +157,9 @@ func (k Keeper) GrantRole(ctx chain.Context, role string, account, by address.Ad
 func (k Keeper) RevokeRole(ctx chain.Context, role string, account, by address.Address, reason string) error {
 	if !ValidRole(role) {
 		return ErrUnknownRole.Wrapf("%q: the roles are %v", role, Roles)
+	}
+	if account == authority.Chain {
+		return ErrRoleNotHeld.Wrapf("%s is chain governance: it holds every role implicitly, by no grant that could be revoked", account)
 	}
 	if !k.HasRole(ctx, account, role) {
 		return ErrRoleNotHeld.Wrapf("%s does not hold %s", account, role)
@@ -165,7 +179,8 @@ func (k Keeper) requireAdmin(ctx chain.Context, a address.Address) error {
 	return nil
 }
 
-// MsgGrantRole gives Account the Role; Authority must be an admin.
+// MsgGrantRole gives Account the Role; Authority must be an admin (or chain governance,
+// authority.Chain, through a chain proposal).
 type MsgGrantRole struct {
 	Authority address.Address `cbor:"1,keyasint" json:"authority"`
 	Role      string          `cbor:"2,keyasint" json:"role"`
@@ -184,7 +199,8 @@ func (m *MsgGrantRole) Validate() error {
 	return nil
 }
 
-// MsgRevokeRole takes the Role from Account, for Reason; Authority must be an admin.
+// MsgRevokeRole takes the Role from Account, for Reason; Authority must be an admin (or chain
+// governance, authority.Chain, through a chain proposal).
 type MsgRevokeRole struct {
 	Authority address.Address `cbor:"1,keyasint" json:"authority"`
 	Role      string          `cbor:"2,keyasint" json:"role"`
@@ -241,6 +257,9 @@ func (k Keeper) initRoles(ctx chain.Context, roles []GenesisRole) error {
 		}
 		if r.Address.IsZero() {
 			return fmt.Errorf("auth genesis: role %s granted to the zero address", r.Role)
+		}
+		if r.Address == authority.Chain {
+			return fmt.Errorf("auth genesis: role %s granted to chain governance (%s), which holds every role implicitly", r.Role, r.Address)
 		}
 		if k.HasRole(ctx, r.Address, r.Role) {
 			return fmt.Errorf("auth genesis: %s holds %s twice", r.Address, r.Role)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/authority"
 	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/chain/chaintest"
@@ -48,7 +49,7 @@ func (e env) run(msg tx.Msg) error {
 }
 
 func TestRoleNames(t *testing.T) {
-	if len(auth.Roles) != 7 {
+	if len(auth.Roles) != 8 || !auth.ValidRole(auth.RoleMember) {
 		t.Fatalf("roles %v", auth.Roles)
 	}
 	for i, r := range auth.Roles {
@@ -107,6 +108,52 @@ func TestGrantAndRevokeRole(t *testing.T) {
 	}
 }
 
+// TestChainGovernanceHoldsEveryRole: authority.Chain holds every chain role without a grant:
+// it grants and revokes roles like an admin, is never listed, and is not an admin the
+// last-admin rule counts.
+func TestChainGovernanceHoldsEveryRole(t *testing.T) {
+	e := roleEnv(t)
+	for _, r := range auth.Roles {
+		if !e.k.HasRole(e.ctx, authority.Chain, r) {
+			t.Fatalf("chain governance does not hold %s", r)
+		}
+		for _, g := range e.k.Grants(e.ctx, r) {
+			if g.Account == authority.Chain {
+				t.Fatalf("chain governance listed as a holder of %s", r)
+			}
+		}
+	}
+	if e.k.HasRole(e.ctx, authority.Chain, "owner") || e.k.HasRole(e.ctx, authority.DAO("bridge"), auth.RoleAdmin) {
+		t.Fatal("chain governance holds an unknown role, or a DAO holds a chain role")
+	}
+	if got := e.k.RolesOf(e.ctx, authority.Chain); len(got) != 0 {
+		t.Fatalf("grants of chain governance %+v", got)
+	}
+	// It grants a member and revokes it, like an admin.
+	if err := e.run(&auth.MsgGrantRole{Authority: authority.Chain, Role: auth.RoleMember, Account: bob.addr}); err != nil {
+		t.Fatal(err)
+	}
+	if g, ok := e.k.Grant(e.ctx, bob.addr, auth.RoleMember); !ok || *g.GrantedBy != authority.Chain {
+		t.Fatalf("member grant %+v %v", g, ok)
+	}
+	if err := e.run(&auth.MsgGrantRole{Authority: authority.Chain, Role: auth.RoleAdmin, Account: second.addr}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.run(&auth.MsgRevokeRole{Authority: authority.Chain, Role: auth.RoleAdmin, Account: root.addr, Reason: "rotation"}); err != nil {
+		t.Fatal(err)
+	}
+	// second is the only admin left: chain governance does not count as one.
+	if err := e.run(&auth.MsgRevokeRole{Authority: authority.Chain, Role: auth.RoleAdmin, Account: second.addr, Reason: "x"}); !errors.Is(err, auth.ErrLastAdmin) {
+		t.Fatalf("revoking the last admin through governance: %v", err)
+	}
+	if h := e.k.Holders(e.ctx, auth.RoleAdmin); len(h) != 1 || h[0] != second.addr {
+		t.Fatalf("admins %v", h)
+	}
+	if err := e.invariant(t); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestRoleMsgFailures(t *testing.T) {
 	cases := []struct {
 		name string
@@ -123,6 +170,10 @@ func TestRoleMsgFailures(t *testing.T) {
 		{"revoke the last admin", &auth.MsgRevokeRole{Authority: root.addr, Role: auth.RoleAdmin, Account: root.addr, Reason: "x"}, auth.ErrLastAdmin},
 		{"revoke an unknown role", &auth.MsgRevokeRole{Authority: root.addr, Role: "root", Account: kycP.addr, Reason: "x"}, auth.ErrUnknownRole},
 		{"revoke without a reason", &auth.MsgRevokeRole{Authority: root.addr, Role: auth.RoleKYCProvider, Account: kycP.addr}, auth.ErrInvalidRoles},
+		{"grant to chain governance", &auth.MsgGrantRole{Authority: root.addr, Role: auth.RoleMember, Account: authority.Chain}, auth.ErrRoleHeld},
+		{"revoke from chain governance", &auth.MsgRevokeRole{Authority: root.addr, Role: auth.RoleAdmin, Account: authority.Chain, Reason: "x"}, auth.ErrRoleNotHeld},
+		{"chain governance revokes the last admin", &auth.MsgRevokeRole{Authority: authority.Chain, Role: auth.RoleAdmin, Account: root.addr, Reason: "x"}, auth.ErrLastAdmin},
+		{"a DAO is no admin", &auth.MsgGrantRole{Authority: authority.DAO("bridge"), Role: auth.RoleMember, Account: bob.addr}, auth.ErrNotAdmin},
 		{"revoke with a long reason", &auth.MsgRevokeRole{Authority: root.addr, Role: auth.RoleKYCProvider, Account: kycP.addr, Reason: strings.Repeat("r", auth.MaxReasonLen+1)}, auth.ErrInvalidRoles},
 	}
 	for _, c := range cases {
@@ -186,6 +237,7 @@ func TestRolesGenesis(t *testing.T) {
 		"zero address":         {{Role: auth.RoleAdmin, Address: address.Address{}}},
 		"roles but no admin":   {{Role: auth.RoleKYCProvider, Address: root.addr}},
 		"only a regulator too": {{Role: auth.RoleRegulator, Address: bob.addr}},
+		"chain governance":     {{Role: auth.RoleAdmin, Address: root.addr}, {Role: auth.RoleMember, Address: authority.Chain}},
 	}
 	for name, roles := range reject {
 		raw, _ := json.Marshal(auth.Genesis{Roles: roles})
