@@ -241,7 +241,11 @@ func (k Keeper) lastAt(ctx chain.Context, p []byte, height int64, v any) bool {
 	if height < 0 {
 		return false
 	}
-	it := k.st(ctx).ReverseIterator(p, store.Key(p, store.Uint64Key(uint64(height)+1)))
+	end := store.PrefixEnd(p)
+	if height < latest {
+		end = store.Key(p, store.Uint64Key(uint64(height)+1))
+	}
+	it := k.st(ctx).ReverseIterator(p, end)
 	defer it.Close()
 	if !it.Valid() || len(it.Key()) != len(p)+8 {
 		return false
@@ -268,8 +272,11 @@ func (k Keeper) PowerAt(ctx chain.Context, denom string, delegate address.Addres
 
 // Power is the balance of denom delegated to delegate now.
 func (k Keeper) Power(ctx chain.Context, denom string, delegate address.Address) coin.Amount {
-	return k.PowerAt(ctx, denom, delegate, ctx.Height)
+	return k.PowerAt(ctx, denom, delegate, latest)
 }
+
+// latest reads the last entry of a history.
+const latest = int64(^uint64(0) >> 1)
 
 func (k Keeper) setPower(ctx chain.Context, denom string, delegate address.Address, n coin.Amount) {
 	k.set(ctx, store.Key(powerHistPrefix(denom, delegate), store.Uint64Key(uint64(ctx.Height))), n)
