@@ -2,10 +2,13 @@ package projects_test
 
 import (
 	"crypto/sha256"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/authority"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/chain/chaintest"
 	"github.com/girder-chain/girder/codes"
@@ -264,4 +267,31 @@ func attrs(ev chain.Event) map[string]string {
 		m[a.Key] = a.Value
 	}
 	return m
+}
+
+// issuerCo issues the project's security tokens (chain role asset_issuer, granted by security).
+var issuerCo = addr("issuer")
+
+// security creates the security token denom, issued by issuerCo (granted asset_issuer first).
+func (e *env) security(denom string) {
+	e.t.Helper()
+	if _, err := e.run(&auth.MsgGrantRole{Authority: admin, Role: auth.RoleAssetIssuer, Account: issuerCo}); err != nil && !errors.Is(err, auth.ErrRoleHeld) {
+		e.t.Fatal(err)
+	}
+	e.ok(&assets.MsgCreate{Issuer: issuerCo, Denom: denom, Kind: assets.KindSecurity, Name: "Security " + denom, Symbol: strings.ToUpper(denom[1:]), Decimals: 0})
+}
+
+// ubridge is the toll bridge's security token; dao its DAO.
+const ubridge = "ubridge"
+
+var dao = authority.DAO(ubridge)
+
+// linked creates the toll bridge under rule with deposit ueur in its treasury, issues ubridge and
+// links it as the bridge's security token (by ministry).
+func (e *env) linked(rule string, deposit coin.Amount) projects.Project {
+	e.t.Helper()
+	e.create(rule, deposit)
+	e.security(ubridge)
+	e.ok(&projects.MsgSetSecurity{Agency: ministry, Project: bridge, Security: ubridge})
+	return e.project()
 }

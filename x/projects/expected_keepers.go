@@ -12,11 +12,13 @@ import (
 // between two accounts of this module (a treasury and the escrow), a release or a return pays
 // what stakeholders agreed under the project's rules, and the cash asset's own controls still
 // apply (a paused cash asset stops every move; see Assets). A payee's eligibility is the
-// stakeholders' decision when they plan the milestone.
+// stakeholders' decision when they plan the milestone. A DAO's spend from a treasury is a
+// transfer between parties: Transfer, which compliance reviews.
 type Bank interface {
 	Balance(ctx chain.Context, a address.Address, denom string) coin.Amount
 	Balances(ctx chain.Context, a address.Address) []coin.Coin
 	Send(ctx chain.Context, from, to address.Address, c coin.Coin) error
+	Transfer(ctx chain.Context, from, to address.Address, c coin.Coin) error
 }
 
 // Roles is what projects needs from auth: the chain role public_agency (creating a project).
@@ -25,7 +27,7 @@ type Roles interface {
 }
 
 // Assets is what projects needs from x/assets: a tranche's asset must be a cash asset, and no
-// tranche moves while its asset is paused.
+// tranche moves while its asset is paused; a project's security token must be a security.
 type Assets interface {
 	Asset(ctx chain.Context, denom string) (assets.Asset, bool)
 }

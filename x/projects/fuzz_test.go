@@ -23,7 +23,7 @@ import (
 func fuzzMsgs() []tx.Msg {
 	doc := []projects.Attachment{{URI: "ipfs://x", Hash: hash("x")}}
 	return []tx.Msg{
-		createMsg(projects.RuleAgencySPV),
+		func() tx.Msg { m := createMsg(projects.RuleAgencySPV); m.Security = ubridge; return m }(),
 		&projects.MsgSetDocument{Editor: ministry, Project: bridge, Name: "design", URI: "ipfs://design", Hash: hash("design")},
 		&projects.MsgRemoveDocument{Editor: ministry, Project: bridge, Name: "design"},
 		&projects.MsgAddStakeholder{Agency: ministry, Project: bridge, Account: lender, Role: projects.RoleLender},
@@ -40,6 +40,9 @@ func fuzzMsgs() []tx.Msg {
 		&projects.MsgDisputeMilestone{Disputer: lender, Project: bridge, Milestone: "deck", Reason: "cracks"},
 		&projects.MsgResolve{Resolver: ministry, Project: bridge, Milestone: "deck", Decision: projects.DecisionReject, Reason: "redo"},
 		&projects.MsgCancelMilestone{Resolver: ministry, Project: bridge, Milestone: "deck", Reason: "descoped"},
+		&projects.MsgSetSecurity{Agency: ministry, Project: bridge, Security: ubridge},
+		&projects.MsgSpend{Authority: dao, Project: bridge, To: operator, Amount: coin.New(cash, 25_000), Reason: "toll booth software"},
+		&projects.MsgSetParameter{Authority: ministry, Project: bridge, Name: "tariff_cap", Value: "3.50 EUR per car", Protected: true},
 	}
 }
 
@@ -74,6 +77,11 @@ func FuzzDecodeMsg(f *testing.F) {
 		&projects.MsgPostReport{Author: builder, Project: bridge, Percent: 101, Summary: "x"},
 		&projects.MsgDispute{Disputer: auditor, Project: bridge, Entry: 1},
 		&projects.MsgResolve{Resolver: ministry, Project: bridge, Milestone: "deck", Decision: "both", Reason: "x"},
+		&projects.MsgSetSecurity{Agency: ministry, Project: bridge, Security: "U"},
+		&projects.MsgSpend{Authority: dao, Project: bridge, To: operator, Amount: coin.New(cash, 0), Reason: "x"},
+		&projects.MsgSpend{Authority: dao, Project: bridge, To: operator, Amount: coin.New(cash, 1)},
+		&projects.MsgSetParameter{Authority: ministry, Project: bridge, Name: "Tariff", Value: "1"},
+		&projects.MsgSetParameter{Authority: ministry, Project: bridge, Name: "tariff_cap", Value: "a\x00b"},
 	}
 	for _, m := range bad {
 		b, err := canon.Marshal(m)

@@ -12,8 +12,8 @@ import (
 )
 
 // Genesis is projects' genesis state: every record, in key order. The indexes (treasuries,
-// current document versions, pending changes by project and by expiry, amendments, releases and
-// late alerts due)
+// security tokens, current document and parameter versions, pending changes by project and by
+// expiry, amendments, releases and late alerts due)
 // and the escrow totals follow from the records and are rebuilt at import; the ledger's and the
 // timeline's hash chains are checked.
 type Genesis struct {
@@ -27,18 +27,21 @@ type Genesis struct {
 	Attestations   []Attestation       `json:"attestations"`
 	Timeline       []TimelineRecord    `json:"timeline"`
 	Milestones     []Milestone         `json:"milestones"`
+	Parameters     []Parameter         `json:"parameters"`
 }
 
 // DefaultGenesis has no project and the default params.
 func DefaultGenesis() Genesis {
 	return Genesis{Params: DefaultParams(), Projects: []Project{}, Stakeholders: []Stakeholder{}, Documents: []Document{},
-		Changes: []StakeholderChange{}, Entries: []Entry{}, Attestations: []Attestation{}, Timeline: []TimelineRecord{}, Milestones: []Milestone{}}
+		Changes: []StakeholderChange{}, Entries: []Entry{}, Attestations: []Attestation{}, Timeline: []TimelineRecord{}, Milestones: []Milestone{},
+		Parameters: []Parameter{}}
 }
 
 // checkProject checks a project record without reading state.
 func checkProject(p *Project) error {
 	m := MsgCreate{Creator: p.Creator, ID: p.ID, Name: p.Name, Sector: p.Sector, Location: p.Location, ConcessionStart: p.ConcessionStart,
-		ConcessionEnd: p.ConcessionEnd, Description: p.Description, StakeholderRule: p.StakeholderRule, ResolverRole: p.ResolverRole}
+		ConcessionEnd: p.ConcessionEnd, Description: p.Description, StakeholderRule: p.StakeholderRule, ResolverRole: p.ResolverRole,
+		Security: p.Security}
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("project %q: %v", p.ID, err)
 	}
@@ -154,6 +157,12 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 		projects[p.ID] = p
 		k.putProject(ctx, p)
 		k.st(ctx).Set(treasuryKey(p.Treasury), []byte(p.ID))
+		if p.Security != "" {
+			if other, _, taken := k.ProjectOfSecurity(ctx, p.Security); taken {
+				return fail("security token %s linked to projects %s and %s", p.Security, other, p.ID)
+			}
+			k.st(ctx).Set(securityKey(p.Security), []byte(p.ID))
+		}
 	}
 	known := func(what, id string) error {
 		if projects[id] == nil {
@@ -206,6 +215,26 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 		if n := len(k.Documents(ctx, p.ID)); n > MaxDocuments {
 			return fail("project %s has %d documents, at most %d", p.ID, n, MaxDocuments)
 		}
+	}
+	for _, prm := range g.Parameters {
+		if err := known("parameter "+prm.Name, prm.Project); err != nil {
+			return err
+		}
+		if err := checkParamRecord(&prm); err != nil {
+			return fail("%v", err)
+		}
+		cur, exists := k.Parameter(ctx, prm.Project, prm.Name)
+		if prm.Version != cur.Version+1 || prm.Version > MaxParamVersions {
+			return fail("parameter %s of project %s: version %d follows version %d (versions run from 1, in order)", prm.Name, prm.Project, prm.Version, cur.Version)
+		}
+		if cur.Protected && !prm.Protected {
+			return fail("parameter %s of project %s: version %d is not protected but version %d was (a protected parameter stays protected)", prm.Name, prm.Project, prm.Version, cur.Version)
+		}
+		if !exists && k.countParameters(ctx, prm.Project) >= MaxParameters {
+			return fail("project %s has more than %d parameters", prm.Project, MaxParameters)
+		}
+		k.set(ctx, paramKey(prm.Project, prm.Name, prm.Version), &prm)
+		k.set(ctx, paramCurKey(prm.Project, prm.Name), prm.Version)
 	}
 	for i := range g.Milestones {
 		ms := &g.Milestones[i]
@@ -415,6 +444,18 @@ func checkDocument(d *Document) error {
 	return nil
 }
 
+// checkParamRecord checks a parameter version without reading state.
+func checkParamRecord(prm *Parameter) error {
+	m := MsgSetParameter{Authority: prm.By, Project: prm.Project, Name: prm.Name, Value: prm.Value, Protected: prm.Protected}
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("parameter %q of project %s, version %d: %v", prm.Name, prm.Project, prm.Version, err)
+	}
+	if prm.Version == 0 || prm.Height < 0 || prm.Time < 0 {
+		return fmt.Errorf("parameter %s of project %s: version %d at height %d, time %d", prm.Name, prm.Project, prm.Version, prm.Height, prm.Time)
+	}
+	return nil
+}
+
 // checkChange checks a pending stakeholder change without reading state.
 func checkChange(c *StakeholderChange) error {
 	m := MsgProposeStakeholderChange{Proposer: c.ProposedBy, Project: c.Project, Action: c.Action, Account: c.Account, Role: c.Role, Reason: c.Reason}
@@ -447,6 +488,7 @@ func (m *Module) ExportGenesis(ctx chain.Context) (json.RawMessage, error) {
 		Attestations:   store.Records[Attestation](st, keyAttest),
 		Timeline:       store.Records[TimelineRecord](st, keyTimeline),
 		Milestones:     store.Records[Milestone](st, keyMilestone),
+		Parameters:     store.Records[Parameter](st, keyParam),
 	}
 	return json.Marshal(g)
 }

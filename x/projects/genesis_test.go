@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/store"
@@ -112,6 +113,13 @@ func busyEnv(tb testing.TB) *env {
 	e.ok(&projects.MsgPlanMilestone{Planner: region, Project: "old-tunnel", ID: "bore", Description: "Bore the tunnel", Due: start.Add(300 * day).Unix(),
 		Tranche: coin.New(cash, 300), Payee: builder, Policy: projects.Policy{Roles: []string{projects.RoleIndependentEngineer}, Min: 1}})
 	e.ok(&projects.MsgFundMilestone{Funder: region, Project: "old-tunnel", Milestone: "bore"})
+	// The bridge's security token and DAO: parameters, a spend, a DAO document.
+	e.security(ubridge)
+	e.ok(&projects.MsgSetSecurity{Agency: ministry, Project: bridge, Security: ubridge})
+	e.ok(&projects.MsgSetParameter{Authority: ministry, Project: bridge, Name: "tariff_cap", Value: "3.50 EUR", Protected: true})
+	e.ok(&projects.MsgSetParameter{Authority: dao, Project: bridge, Name: "tariff_cap", Value: "3.80 EUR", Protected: true})
+	e.ok(&projects.MsgSetParameter{Authority: ministry, Project: bridge, Name: "toll_hours", Value: "06-22"})
+	e.ok(&projects.MsgSpend{Authority: dao, Project: bridge, To: operator, Amount: coin.New(cash, 1_000), Reason: "toll booth software"})
 	e.at(start.Add(10 * day))
 	e.endBlock() // "claimed" is late
 	if !e.milestone("claimed").Late || e.milestone("released").Status != projects.MilestoneReleased ||
@@ -131,7 +139,8 @@ func TestGenesisRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := decodeGenesis(t, raw)
-	if len(g.Projects) != 2 || len(g.Milestones) != 8 || len(g.Changes) != 1 || len(g.Entries) != 2 || len(g.Attestations) != 2 || len(g.Documents) != 5 {
+	if len(g.Projects) != 2 || len(g.Milestones) != 8 || len(g.Changes) != 1 || len(g.Entries) != 2 || len(g.Attestations) != 2 || len(g.Documents) != 5 ||
+		len(g.Parameters) != 3 || g.Projects[0].Security != ubridge {
 		t.Fatalf("export: %d projects, %d milestones, %d changes, %d entries, %d attestations, %d documents",
 			len(g.Projects), len(g.Milestones), len(g.Changes), len(g.Entries), len(g.Attestations), len(g.Documents))
 	}
@@ -196,6 +205,14 @@ func badGenesis(tb testing.TB, raw []byte) []badState {
 		return nil
 	}
 	edit("per_block 0", func(g *projects.Genesis) { g.Params.PerBlock = 0 })
+	edit("security token ubridge linked to projects", func(g *projects.Genesis) { g.Projects[1].Security = g.Projects[0].Security })
+	edit("security", func(g *projects.Genesis) { g.Projects[0].Security = "U" })
+	edit("versions run from 1", func(g *projects.Genesis) { g.Parameters[0].Version = 2 })
+	edit("stays protected", func(g *projects.Genesis) { g.Parameters[1].Protected = false })
+	edit("parameter name", func(g *projects.Genesis) { g.Parameters[2].Name = "X" })
+	edit("parameter value", func(g *projects.Genesis) { g.Parameters[2].Value = "" })
+	edit("unknown project", func(g *projects.Genesis) { g.Parameters[2].Project = "nowhere" })
+	edit("zero authority", func(g *projects.Genesis) { g.Parameters[2].By = address.Address{} })
 	edit("given twice", func(g *projects.Genesis) { g.Projects[1] = g.Projects[0] })
 	edit("treasury", func(g *projects.Genesis) { g.Projects[0].Treasury = escrow })
 	edit("project id", func(g *projects.Genesis) { g.Projects[0].ID = "X" })

@@ -254,13 +254,19 @@ func (k Keeper) checkIndexes(ctx chain.Context) error {
 	if err != nil {
 		return err
 	}
-	nProjects := 0
+	nProjects, securities := 0, 0
 	err = each(k, ctx, keyProject, func(_ []byte, p *Project) error {
 		if agencies[p.ID] == 0 {
 			return fmt.Errorf("project %s has no public_agency stakeholder", p.ID)
 		}
 		if id, ok := k.ProjectOfTreasury(ctx, p.Treasury); !ok || id != p.ID {
 			return fmt.Errorf("project %s's treasury %s is indexed as project %q's", p.ID, p.Treasury, id)
+		}
+		if p.Security != "" {
+			if id, _, ok := k.ProjectOfSecurity(ctx, p.Security); !ok || id != p.ID {
+				return fmt.Errorf("project %s's security token %s is indexed as project %q's", p.ID, p.Security, id)
+			}
+			securities++
 		}
 		nProjects++
 		return nil
@@ -337,13 +343,48 @@ func (k Keeper) checkIndexes(ctx chain.Context) error {
 	if err != nil {
 		return err
 	}
+	// Parameters: the current version of each name is its last; protected ones stay protected.
+	params := 0
+	var prev Parameter
+	err = each(k, ctx, keyParam, func(key []byte, prm *Parameter) error {
+		if !bytes.Equal(key, paramKey(prm.Project, prm.Name, prm.Version)[len(keyParam):]) {
+			return fmt.Errorf("parameter %s of project %s, version %d, stored under %q", prm.Name, prm.Project, prm.Version, key)
+		}
+		if _, ok := k.Project(ctx, prm.Project); !ok {
+			return fmt.Errorf("parameter %s of unknown project %s", prm.Name, prm.Project)
+		}
+		var cur uint32
+		if !k.get(ctx, paramCurKey(prm.Project, prm.Name), &cur) || cur < prm.Version {
+			return fmt.Errorf("parameter %s of project %s has version %d; the current version is %d", prm.Name, prm.Project, prm.Version, cur)
+		}
+		same := prev.Project == prm.Project && prev.Name == prm.Name
+		if same && prev.Protected && !prm.Protected {
+			return fmt.Errorf("parameter %s of project %s: version %d is not protected but version %d was", prm.Name, prm.Project, prm.Version, prev.Version)
+		}
+		if want := uint32(1); same {
+			want = prev.Version + 1
+			if prm.Version != want {
+				return fmt.Errorf("parameter %s of project %s: version %d follows version %d", prm.Name, prm.Project, prm.Version, prev.Version)
+			}
+		} else if prm.Version != want {
+			return fmt.Errorf("parameter %s of project %s starts at version %d", prm.Name, prm.Project, prm.Version)
+		}
+		if prm.Version == cur {
+			params++
+		}
+		prev = *prm
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	for _, c := range []struct {
 		name   string
 		prefix []byte
 		want   int
 	}{{"release", keyRelease, releases}, {"late", keyLate, lates}, {"changes by project", keyChangeOf, changes},
 		{"change expiry", keyChangeExp, changes}, {"amendment", keyAmend, amends}, {"current document", keyDocCur, names},
-		{"treasury", keyTreasury, nProjects}} {
+		{"treasury", keyTreasury, nProjects}, {"security token", keySecurity, securities}, {"current parameter", keyParamCur, params}} {
 		if got := k.countUnder(ctx, c.prefix); got != c.want {
 			return fmt.Errorf("%d entries in the %s index for %d records", got, c.name, c.want)
 		}

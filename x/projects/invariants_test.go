@@ -121,6 +121,22 @@ func TestInvariantsCatch(t *testing.T) {
 		{"projects/indexes", func(e *env) {
 			e.ctx.KV().Set(rawKey([]byte("dc/"), []byte(bridge), []byte{0}, []byte("permit")), canon.MustMarshal(uint32(1)))
 		}, "current version is 1"},
+		{"projects/indexes", func(e *env) {
+			e.ctx.KV().Set(rawKey([]byte("sec/"), []byte(ubridge)), []byte("old-tunnel"))
+		}, "security token ubridge is indexed as project \"old-tunnel\"'s"},
+		{"projects/indexes", func(e *env) {
+			e.ctx.KV().Set(rawKey([]byte("sec/"), []byte("uother")), []byte(bridge))
+		}, "entries in the security token index"},
+		{"projects/indexes", func(e *env) {
+			e.ctx.KV().Set(rawKey([]byte("pc/"), []byte(bridge), []byte{0}, []byte("tariff_cap")), canon.MustMarshal(uint32(1)))
+		}, "the current version is 1"},
+		{"projects/indexes", func(e *env) {
+			key := rawKey([]byte("pa/"), []byte(bridge), []byte{0}, []byte("tariff_cap"), []byte{0}, []byte{0, 0, 0, 2})
+			rewrite(e, key, func(p *projects.Parameter) { p.Protected = false })
+		}, "is not protected but version 1 was"},
+		{"projects/indexes", func(e *env) {
+			e.ctx.KV().Delete(rawKey([]byte("pc/"), []byte(bridge), []byte{0}, []byte("toll_hours")))
+		}, "the current version is 0"},
 	}
 	for _, c := range cases {
 		t.Run(c.inv+"/"+c.says, func(t *testing.T) {

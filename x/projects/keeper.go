@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/authority"
 	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/codes"
@@ -59,6 +60,9 @@ var (
 	keyLate      = []byte("l/")   // l/<due8><id>\0<milestone> → 1 (not signed off, no late alert yet)
 	keyTotals    = []byte("tot/") // tot/<denom> → Totals
 	keyTreasury  = []byte("ta/")  // ta/<addr20> → project id (the treasuries)
+	keySecurity  = []byte("sec/") // sec/<denom> → project id (the linked security tokens)
+	keyParam     = []byte("pa/")  // pa/<id>\0<name>\0<version4> → Parameter
+	keyParamCur  = []byte("pc/")  // pc/<id>\0<name> → uint32 latest version
 	keyChangeSeq = []byte("seq/change")
 	keyParams    = []byte("params")
 	marker       = []byte{1}
@@ -105,6 +109,16 @@ var (
 	ErrNotFunded          = codes.Register(ModuleName, 37, "milestone not funded")
 	ErrNotResolver        = codes.Register(ModuleName, 38, "signer does not hold the project's resolver role")
 	ErrBadTime            = codes.Register(ModuleName, 39, "time out of range")
+	ErrSecuritySet        = codes.Register(ModuleName, 40, "the project's security token is linked already")
+	ErrNotSecurity        = codes.Register(ModuleName, 41, "the asset is not a security token")
+	ErrSecurityTaken      = codes.Register(ModuleName, 42, "the security token is linked to another project")
+	ErrNoSecurity         = codes.Register(ModuleName, 43, "the project has no security token linked, so no DAO")
+	ErrNotDAO             = codes.Register(ModuleName, 44, "signer is not the project's DAO")
+	ErrProtected          = codes.Register(ModuleName, 45, "the parameter is protected: only the project's DAO changes it, with the public agency's approval")
+	ErrProtectByAgency    = codes.Register(ModuleName, 46, "only a public_agency stakeholder marks a parameter protected")
+	ErrNotDAOMsg          = codes.Register(ModuleName, 47, "a project DAO may not use this msg")
+	ErrUnknownParameter   = codes.Register(ModuleName, 48, "unknown parameter")
+	ErrTreasuryShort      = codes.Register(ModuleName, 49, "the project's treasury does not hold the amount")
 )
 
 // Keeper holds projects, their stakeholders, ledgers, timelines and milestones, and moves
@@ -169,6 +183,15 @@ func lateKey(due int64, id, mid string) []byte {
 }
 func totalsKey(denom string) []byte        { return store.Key(keyTotals, []byte(denom)) }
 func treasuryKey(a address.Address) []byte { return store.Key(keyTreasury, a[:]) }
+func securityKey(denom string) []byte      { return store.Key(keySecurity, []byte(denom)) }
+func paramKey(id, name string, v uint32) []byte {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], v)
+	return store.Key(keyParam, []byte(id), sep, []byte(name), sep, b[:])
+}
+func paramCurKey(id, name string) []byte {
+	return store.Key(keyParamCur, []byte(id), sep, []byte(name))
+}
 
 func (Keeper) st(ctx chain.Context) store.KV { return ctx.Store(StorePrefix) }
 
@@ -263,6 +286,41 @@ func (k Keeper) withRole(ctx chain.Context, p *Project, a address.Address, what 
 	return nil, ErrWrongRole.Wrapf("%s project %s needs the role %s; %s holds %s", what, p.ID, joinOr(want), a, joinAnd(roles))
 }
 
+// isDAO reports whether a is the DAO of p's security token (false when p has none).
+func isDAO(p *Project, a address.Address) bool {
+	return p.Security != "" && a == authority.DAO(p.Security)
+}
+
+// DAO returns the account of p's DAO (false: p has no security token linked).
+func (p Project) DAO() (address.Address, bool) {
+	if p.Security == "" {
+		return address.Address{}, false
+	}
+	return authority.DAO(p.Security), true
+}
+
+// withRoleOrDAO is withRole that also accepts p's DAO (its roles are then [dao]).
+func (k Keeper) withRoleOrDAO(ctx chain.Context, p *Project, a address.Address, what string, want ...string) ([]string, error) {
+	if isDAO(p, a) {
+		return []string{ActorDAO}, nil
+	}
+	roles, err := k.withRole(ctx, p, a, what, want...)
+	if err != nil && p.Security != "" {
+		e := *codes.As(err)
+		e.Msg += "; or the project's DAO " + authority.DAO(p.Security).String() + " signs it, through a proposal"
+		return nil, &e
+	}
+	return roles, err
+}
+
+// actorRoles lists the roles a acted in for p's records: its project roles, or [dao].
+func (k Keeper) actorRoles(ctx chain.Context, p *Project, a address.Address) []string {
+	if isDAO(p, a) {
+		return []string{ActorDAO}
+	}
+	return k.RolesOf(ctx, p.ID, a)
+}
+
 func joinOr(s []string) string  { return strings.Join(s, " or ") }
 func joinAnd(s []string) string { return strings.Join(s, ", ") }
 
@@ -310,7 +368,7 @@ func (k Keeper) ProjectOfTreasury(ctx chain.Context, a address.Address) (string,
 // badAccount refuses a module account (an escrow, a hold, a pool, a project's treasury) as a
 // stakeholder or payee: it cannot sign, and money paid to it would be stuck or double counted.
 func (k Keeper) badAccount(ctx chain.Context, p *Project, a address.Address, what string) error {
-	if k.reserved[a] || a == p.Treasury {
+	if k.reserved[a] || a == p.Treasury || a == authority.Chain || isDAO(p, a) {
 		return ErrBadAccount.Wrapf("%s %s is a module account", what, a)
 	}
 	if id, ok := k.ProjectOfTreasury(ctx, a); ok {
@@ -350,6 +408,12 @@ func (k Keeper) Create(ctx chain.Context, m *MsgCreate) error {
 			return err
 		}
 	}
+	if m.Security != "" {
+		if err := k.canLink(ctx, p.ID, m.Security); err != nil {
+			return err
+		}
+		p.Security = m.Security
+	}
 	k.putProject(ctx, &p)
 	k.st(ctx).Set(treasuryKey(p.Treasury), []byte(p.ID))
 	ctx.Emit(chain.NewEvent("projects.created", "project", p.ID, "name", p.Name, "sector", p.Sector, "by", m.Creator.String(),
@@ -362,6 +426,9 @@ func (k Keeper) Create(ctx chain.Context, m *MsgCreate) error {
 	}
 	for _, d := range m.Documents {
 		k.putDocument(ctx, &p, Document{Project: p.ID, Name: d.Name, Version: 1, URI: d.URI, Hash: d.Hash, By: m.Creator}, []string{RolePublicAgency})
+	}
+	if p.Security != "" {
+		k.linkSecurity(ctx, &p, m.Creator, []string{RolePublicAgency})
 	}
 	return nil
 }
@@ -426,7 +493,7 @@ func (k Keeper) SetDocument(ctx chain.Context, m *MsgSetDocument) error {
 	if err != nil {
 		return err
 	}
-	roles, err := k.withRole(ctx, &p, m.Editor, "setting a document of", RolePublicAgency, RolePrivatePartner)
+	roles, err := k.withRoleOrDAO(ctx, &p, m.Editor, "setting a document of", RolePublicAgency, RolePrivatePartner)
 	if err != nil {
 		return err
 	}
@@ -450,7 +517,7 @@ func (k Keeper) RemoveDocument(ctx chain.Context, m *MsgRemoveDocument) error {
 	if err != nil {
 		return err
 	}
-	roles, err := k.withRole(ctx, &p, m.Editor, "removing a document of", RolePublicAgency, RolePrivatePartner)
+	roles, err := k.withRoleOrDAO(ctx, &p, m.Editor, "removing a document of", RolePublicAgency, RolePrivatePartner)
 	if err != nil {
 		return err
 	}
@@ -476,7 +543,7 @@ func (k Keeper) addStakeholder(ctx chain.Context, p *Project, a address.Address,
 		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "change", Value: chain.Uint(change), Index: true})
 	}
 	ctx.Emit(ev)
-	k.record(ctx, p, TimelineRecord{Kind: TLStakeholderAdded, By: by(byA), Roles: k.RolesOf(ctx, p.ID, byA), Account: by(a), Role: role, Change: change})
+	k.record(ctx, p, TimelineRecord{Kind: TLStakeholderAdded, By: by(byA), Roles: k.actorRoles(ctx, p, byA), Account: by(a), Role: role, Change: change})
 }
 
 // canAdd checks that a may be given role in p.
@@ -513,7 +580,7 @@ func (k Keeper) removeStakeholder(ctx chain.Context, p *Project, a address.Addre
 		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "change", Value: chain.Uint(change), Index: true})
 	}
 	ctx.Emit(ev)
-	k.record(ctx, p, TimelineRecord{Kind: TLStakeholderRemoved, By: by(byA), Roles: k.RolesOf(ctx, p.ID, byA), Account: by(a), Role: role, Change: change, Note: reason})
+	k.record(ctx, p, TimelineRecord{Kind: TLStakeholderRemoved, By: by(byA), Roles: k.actorRoles(ctx, p, byA), Account: by(a), Role: role, Change: change, Note: reason})
 }
 
 // alone reports whether an approval by a (holding roles) satisfies p's stakeholder rule by
@@ -608,6 +675,17 @@ func (k Keeper) ChangeSequence(ctx chain.Context) uint64 {
 
 func beUint64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 
+// changeSide returns a's roles in p for the records and the roles it approves stakeholder changes
+// in: a public_agency or private_partner stakeholder's own roles, or for p's DAO [dao] and the
+// private_partner side.
+func (k Keeper) changeSide(ctx chain.Context, p *Project, a address.Address, what string) (roles, sides []string, err error) {
+	if isDAO(p, a) {
+		return []string{ActorDAO}, []string{RolePrivatePartner}, nil
+	}
+	roles, err = k.withRoleOrDAO(ctx, p, a, what, RolePublicAgency, RolePrivatePartner)
+	return roles, roles, err
+}
+
 // approve fills the side (public_agency first, then private_partner) that a, holding roles,
 // approves c for; it fails when a has approved c already or holds no side still open.
 func approve(c *StakeholderChange, a address.Address, roles []string) (string, error) {
@@ -678,7 +756,7 @@ func (k Keeper) ProposeStakeholderChange(ctx chain.Context, m *MsgProposeStakeho
 	if err != nil {
 		return 0, err
 	}
-	roles, err := k.withRole(ctx, &p, m.Proposer, "proposing a stakeholder change of", RolePublicAgency, RolePrivatePartner)
+	roles, sides, err := k.changeSide(ctx, &p, m.Proposer, "proposing a stakeholder change of")
 	if err != nil {
 		return 0, err
 	}
@@ -688,7 +766,7 @@ func (k Keeper) ProposeStakeholderChange(ctx chain.Context, m *MsgProposeStakeho
 	if err := k.check(ctx, &p, &c); err != nil {
 		return 0, err
 	}
-	side, err := approve(&c, m.Proposer, roles)
+	side, err := approve(&c, m.Proposer, sides)
 	if err != nil {
 		return 0, err // cannot happen: the proposer holds a side and nothing is approved yet
 	}
@@ -727,11 +805,11 @@ func (k Keeper) ApproveStakeholderChange(ctx chain.Context, m *MsgApproveStakeho
 	if now := ctx.Time.Unix(); now >= c.Expires {
 		return ErrChangeExpired.Wrapf("change %d expired at %s", c.ID, chain.Unix(c.Expires))
 	}
-	roles, err := k.withRole(ctx, &p, m.Approver, "approving a stakeholder change of", RolePublicAgency, RolePrivatePartner)
+	roles, sides, err := k.changeSide(ctx, &p, m.Approver, "approving a stakeholder change of")
 	if err != nil {
 		return err
 	}
-	side, err := approve(&c, m.Approver, roles)
+	side, err := approve(&c, m.Approver, sides)
 	if err != nil {
 		return err
 	}

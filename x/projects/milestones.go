@@ -101,7 +101,7 @@ func (k Keeper) FundMilestone(ctx chain.Context, msg *MsgFundMilestone) error {
 	if err != nil {
 		return err
 	}
-	roles, err := k.withRole(ctx, &p, msg.Funder, "funding a milestone of", RolePublicAgency, RolePrivatePartner)
+	roles, err := k.withRoleOrDAO(ctx, &p, msg.Funder, "funding a milestone of", RolePublicAgency, RolePrivatePartner)
 	if err != nil {
 		return err
 	}
@@ -280,11 +280,19 @@ func (k Keeper) DisputeMilestone(ctx chain.Context, msg *MsgDisputeMilestone) er
 	return nil
 }
 
-// resolver returns a's roles in p, failing unless a holds p's resolver role.
+// resolver returns a's roles in p, failing unless a holds p's resolver role or is p's DAO
+// (roles [dao]).
 func (k Keeper) resolver(ctx chain.Context, p *Project, a address.Address) ([]string, error) {
+	if isDAO(p, a) {
+		return []string{ActorDAO}, nil
+	}
 	roles := k.RolesOf(ctx, p.ID, a)
 	if !slices.Contains(roles, p.ResolverRole) {
-		return nil, ErrNotResolver.Wrapf("project %s's resolver role is %s; %s holds %s", p.ID, p.ResolverRole, a, joinAnd(roles))
+		dao := ""
+		if d, ok := p.DAO(); ok {
+			dao = " (or the project's DAO " + d.String() + ", through a proposal)"
+		}
+		return nil, ErrNotResolver.Wrapf("project %s's resolver role is %s%s; %s holds %s", p.ID, p.ResolverRole, dao, a, joinAnd(roles))
 	}
 	return roles, nil
 }

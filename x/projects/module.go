@@ -16,7 +16,7 @@ func (*Module) Name() string { return ModuleName }
 // Routes: create, set_document, remove_document, add_stakeholder, remove_stakeholder,
 // propose_stakeholder_change, approve_stakeholder_change, post_report, attest, dispute,
 // plan_milestone, fund_milestone, claim_complete, sign_off, dispute_milestone, resolve,
-// cancel_milestone.
+// cancel_milestone, set_security, spend, set_parameter.
 func (m *Module) Routes() []chain.Route {
 	k := m.Keeper
 	return []chain.Route{
@@ -49,6 +49,9 @@ func (m *Module) Routes() []chain.Route {
 		}},
 		{Msg: &MsgResolve{}, Handle: func(ctx chain.Context, msg tx.Msg) error { return k.Resolve(ctx, msg.(*MsgResolve)) }},
 		{Msg: &MsgCancelMilestone{}, Handle: func(ctx chain.Context, msg tx.Msg) error { return k.CancelMilestone(ctx, msg.(*MsgCancelMilestone)) }},
+		{Msg: &MsgSetSecurity{}, Handle: func(ctx chain.Context, msg tx.Msg) error { return k.SetSecurity(ctx, msg.(*MsgSetSecurity)) }},
+		{Msg: &MsgSpend{}, Handle: func(ctx chain.Context, msg tx.Msg) error { return k.Spend(ctx, msg.(*MsgSpend)) }},
+		{Msg: &MsgSetParameter{}, Handle: func(ctx chain.Context, msg tx.Msg) error { return k.SetParameter(ctx, msg.(*MsgSetParameter)) }},
 	}
 }
 

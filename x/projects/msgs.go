@@ -38,7 +38,9 @@ func validMilestoneRef(signerWhat string, signer address.Address, project, miles
 // and '-', unique on the chain. StakeholderRule says who changes the stakeholders later:
 // "agency" (default) or "agency+spv". ResolverRole is the project role that resolves disputed
 // milestones and cancels milestones (default public_agency). Stakeholders are the project's
-// other initial stakeholders; Documents its initial documents (version 1 each).
+// other initial stakeholders; Documents its initial documents (version 1 each). Security, when
+// given, links the project's security token (an asset of kind security, linked to no other
+// project) as MsgSetSecurity does.
 type MsgCreate struct {
 	Creator         address.Address   `cbor:"1,keyasint" json:"creator"`
 	ID              string            `cbor:"2,keyasint" json:"id"`
@@ -52,6 +54,7 @@ type MsgCreate struct {
 	StakeholderRule string            `cbor:"10,keyasint,omitempty" json:"stakeholder_rule,omitempty"`
 	ResolverRole    string            `cbor:"11,keyasint,omitempty" json:"resolver_role,omitempty"`
 	Stakeholders    []StakeholderRole `cbor:"12,keyasint,omitempty" json:"stakeholders,omitempty"`
+	Security        string            `cbor:"13,keyasint,omitempty" json:"security,omitempty"`
 }
 
 func (*MsgCreate) MsgType() string           { return "projects/create" }
@@ -102,6 +105,9 @@ func (m *MsgCreate) Validate() error {
 			return err
 		}
 	}
+	if err := validSecurity(m.Security, false); err != nil {
+		return err
+	}
 	if len(m.Stakeholders) > MaxStakeholders-1 {
 		return ErrInvalidMsg.Wrapf("%d stakeholders: at most %d besides the creator", len(m.Stakeholders), MaxStakeholders-1)
 	}
@@ -128,7 +134,7 @@ func (m *MsgCreate) Validate() error {
 func (m *MsgCreate) GasItems() uint64 { return uint64(len(m.Documents) + len(m.Stakeholders)) }
 
 // MsgSetDocument adds a document to a project, or a new version of the document of that name.
-// Signed by a public_agency or private_partner stakeholder.
+// Signed by a public_agency or private_partner stakeholder, or the project's DAO.
 type MsgSetDocument struct {
 	Editor  address.Address `cbor:"1,keyasint" json:"editor"`
 	Project string          `cbor:"2,keyasint" json:"project"`
@@ -147,7 +153,7 @@ func (m *MsgSetDocument) Validate() error {
 }
 
 // MsgRemoveDocument removes a project's document (its versions stay). Signed by a public_agency
-// or private_partner stakeholder.
+// or private_partner stakeholder, or the project's DAO.
 type MsgRemoveDocument struct {
 	Editor  address.Address `cbor:"1,keyasint" json:"editor"`
 	Project string          `cbor:"2,keyasint" json:"project"`
@@ -161,6 +167,75 @@ func (m *MsgRemoveDocument) Validate() error {
 		return err
 	}
 	return validDocName(m.Name)
+}
+
+// MsgSetSecurity links the project's security token: an asset of kind security, linked to no
+// other project. Signed by a public_agency stakeholder; a project's security is linked once. The
+// token's DAO (authority.DAO(Security)) then holds the project DAO's powers.
+type MsgSetSecurity struct {
+	Agency   address.Address `cbor:"1,keyasint" json:"agency"`
+	Project  string          `cbor:"2,keyasint" json:"project"`
+	Security string          `cbor:"3,keyasint" json:"security"`
+}
+
+func (*MsgSetSecurity) MsgType() string           { return "projects/set_security" }
+func (m *MsgSetSecurity) Signer() address.Address { return m.Agency }
+func (m *MsgSetSecurity) Validate() error {
+	if err := validRef("agency", m.Agency, m.Project); err != nil {
+		return err
+	}
+	return validSecurity(m.Security, true)
+}
+
+// MsgSpend pays Amount from the project's treasury to To, for Reason. Only the project's DAO
+// (authority.DAO of its security token) signs it, through a proposal that passed. The transfer
+// is reviewed by compliance like any transfer between parties.
+type MsgSpend struct {
+	Authority address.Address `cbor:"1,keyasint" json:"authority"`
+	Project   string          `cbor:"2,keyasint" json:"project"`
+	To        address.Address `cbor:"3,keyasint" json:"to"`
+	Amount    coin.Coin       `cbor:"4,keyasint" json:"amount"`
+	Reason    string          `cbor:"5,keyasint" json:"reason"`
+}
+
+func (*MsgSpend) MsgType() string           { return "projects/spend" }
+func (m *MsgSpend) Signer() address.Address { return m.Authority }
+func (m *MsgSpend) Validate() error {
+	if err := validRef("authority", m.Authority, m.Project); err != nil {
+		return err
+	}
+	if err := nonZero("recipient", m.To); err != nil {
+		return err
+	}
+	if err := m.Amount.Validate(); err != nil {
+		return ErrInvalidMsg.Wrapf("amount: %v", err)
+	}
+	return validText("reason", m.Reason, MaxReasonLen, true)
+}
+
+// MsgSetParameter sets the value of the project's parameter Name (a new version; the first sets
+// it). Signed by a public_agency stakeholder or the project's DAO. Protected marks the parameter
+// protected by the concession: only a public_agency stakeholder marks a parameter protected, and
+// once protected it stays so; a protected parameter's value is then changed only by the DAO,
+// whose msg says Protected (so that governance needs the public agency's approval).
+type MsgSetParameter struct {
+	Authority address.Address `cbor:"1,keyasint" json:"authority"`
+	Project   string          `cbor:"2,keyasint" json:"project"`
+	Name      string          `cbor:"3,keyasint" json:"name"`
+	Value     string          `cbor:"4,keyasint" json:"value"`
+	Protected bool            `cbor:"5,keyasint,omitempty" json:"protected,omitempty"`
+}
+
+func (*MsgSetParameter) MsgType() string           { return "projects/set_parameter" }
+func (m *MsgSetParameter) Signer() address.Address { return m.Authority }
+func (m *MsgSetParameter) Validate() error {
+	if err := validRef("authority", m.Authority, m.Project); err != nil {
+		return err
+	}
+	if err := ValidParamName(m.Name); err != nil {
+		return err
+	}
+	return validParamValue(m.Value)
 }
 
 // ---- stakeholders ----
@@ -216,6 +291,7 @@ func validStakeholderMsg(signer address.Address, project string, account address
 // approval counts for its side. Under the rule "agency" a public_agency's proposal applies at
 // once; under "agency+spv" the change applies when a stakeholder of the other side approves it
 // (MsgApproveStakeholderChange), and expires after 30 days otherwise. A removal needs a reason.
+// The project's DAO may propose (and approve) as the private_partner side.
 type MsgProposeStakeholderChange struct {
 	Proposer address.Address `cbor:"1,keyasint" json:"proposer"`
 	Project  string          `cbor:"2,keyasint" json:"project"`
@@ -239,7 +315,7 @@ func (m *MsgProposeStakeholderChange) Validate() error {
 
 // MsgApproveStakeholderChange approves a pending stakeholder change of the project, for the side
 // (public_agency or private_partner) the approver holds that has not approved yet. The change
-// applies when both sides have approved.
+// applies when both sides have approved. The project's DAO approves as the private_partner side.
 type MsgApproveStakeholderChange struct {
 	Approver address.Address `cbor:"1,keyasint" json:"approver"`
 	Project  string          `cbor:"2,keyasint" json:"project"`
@@ -387,7 +463,8 @@ func (m *MsgPlanMilestone) Validate() error {
 }
 
 // MsgFundMilestone moves a milestone's tranche from the project's treasury into escrow. Signed
-// by a public_agency or private_partner stakeholder; a milestone is funded once.
+// by a public_agency or private_partner stakeholder, or the project's DAO; a milestone is funded
+// once.
 type MsgFundMilestone struct {
 	Funder    address.Address `cbor:"1,keyasint" json:"funder"`
 	Project   string          `cbor:"2,keyasint" json:"project"`
@@ -464,7 +541,8 @@ func (m *MsgDisputeMilestone) Validate() error {
 
 // MsgResolve resolves a disputed milestone: Decision "release" pays the (funded) tranche to the
 // payee at once; "reject" returns the milestone to planned (the payee may claim again; a funded
-// tranche stays in escrow). Signed by a stakeholder holding the project's resolver role.
+// tranche stays in escrow). Signed by a stakeholder holding the project's resolver role, or the
+// project's DAO.
 type MsgResolve struct {
 	Resolver  address.Address `cbor:"1,keyasint" json:"resolver"`
 	Project   string          `cbor:"2,keyasint" json:"project"`
@@ -487,7 +565,7 @@ func (m *MsgResolve) Validate() error {
 
 // MsgCancelMilestone cancels a milestone that is planned, claimed or disputed, for a reason; a
 // funded tranche returns to the project's treasury. Signed by a stakeholder holding the
-// project's resolver role.
+// project's resolver role, or the project's DAO.
 type MsgCancelMilestone struct {
 	Resolver  address.Address `cbor:"1,keyasint" json:"resolver"`
 	Project   string          `cbor:"2,keyasint" json:"project"`

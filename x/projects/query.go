@@ -50,11 +50,12 @@ func (k Keeper) Projects(ctx chain.Context, sector, after string, limit int) Pro
 // balances, what the escrow holds for its milestones, and counts.
 type ProjectInfo struct {
 	Project
-	Stakeholders   []Stakeholder `json:"stakeholders"`
-	Balances       []coin.Coin   `json:"treasury_balances"`
-	Escrowed       []coin.Coin   `json:"escrowed"` // funded tranches not released or returned
-	Milestones     int           `json:"milestones"`
-	PendingChanges int           `json:"pending_stakeholder_changes"`
+	DAO            *address.Address `json:"dao,omitempty"` // the DAO of its security token, when linked
+	Stakeholders   []Stakeholder    `json:"stakeholders"`
+	Balances       []coin.Coin      `json:"treasury_balances"`
+	Escrowed       []coin.Coin      `json:"escrowed"` // funded tranches not released or returned
+	Milestones     int              `json:"milestones"`
+	PendingChanges int              `json:"pending_stakeholder_changes"`
 }
 
 // Info answers the project query for p.
@@ -68,7 +69,16 @@ func (k Keeper) Info(ctx chain.Context, p Project) ProjectInfo {
 		}
 	}
 	info.PendingChanges = len(k.Changes(ctx, p.ID))
+	if dao, ok := p.DAO(); ok {
+		info.DAO = &dao
+	}
 	return info
+}
+
+// ParameterInfo answers a parameter query: its current version and every version, oldest first.
+type ParameterInfo struct {
+	Parameter
+	History []Parameter `json:"history"`
 }
 
 // addCoin adds c to a list sorted by denom (saturating: a sum of tranches that overflows is a
@@ -204,6 +214,8 @@ func (k Keeper) queryProject(ctx chain.Context, id string) (Project, error) {
 //	entry/<id>/<entry>             one entry with its attestations, disputes and amendments
 //	milestones/<id>                a project's milestones; data: status
 //	milestone/<id>/<milestone>     one milestone
+//	parameters/<id>                a project's parameters (the current version of each)
+//	parameter/<id>/<name>          one parameter with every version
 func (m *Module) Query(ctx chain.Context, path []string, data []byte) (any, error) {
 	k := m.Keeper
 	switch {
@@ -240,6 +252,8 @@ func (m *Module) Query(ctx chain.Context, path []string, data []byte) (any, erro
 			return k.DocumentHistory(ctx, p.ID), nil
 		case "stakeholders":
 			return k.Stakeholders(ctx, p.ID), nil
+		case "parameters":
+			return k.Parameters(ctx, p.ID), nil
 		case "changes":
 			return k.Changes(ctx, p.ID), nil
 		case "timeline", "entries":
@@ -295,6 +309,15 @@ func (m *Module) Query(ctx chain.Context, path []string, data []byte) (any, erro
 				return nil, chain.ErrBadQuery.Wrapf("%v", err)
 			}
 			return k.milestone(ctx, &p, path[2])
+		case "parameter":
+			if err := ValidParamName(path[2]); err != nil {
+				return nil, chain.ErrBadQuery.Wrapf("%v", err)
+			}
+			prm, ok := k.Parameter(ctx, p.ID, path[2])
+			if !ok {
+				return nil, ErrUnknownParameter.Wrapf("project %s has no parameter %q", p.ID, path[2])
+			}
+			return ParameterInfo{Parameter: prm, History: k.ParameterHistory(ctx, p.ID, prm.Name)}, nil
 		}
 	}
 	return nil, chain.ErrBadQuery.Wrapf("unknown projects query %v", path)
@@ -328,5 +351,7 @@ func (*Module) QueryRoutes() []chain.QueryRoute {
 		{Path: "/projects/{id}/milestones", Query: "/projects/milestones/{id}", Summary: "A project's milestones", Response: []Milestone{},
 			Params: []chain.QueryParam{{Name: "status", Description: "only milestones with this status: " + strings.Join(MilestoneStatuses, ", ")}}},
 		{Path: "/projects/{id}/milestones/{milestone}", Query: "/projects/milestone/{id}/{milestone}", Summary: "One milestone: tranche, payee, sign-off policy, claim, sign-offs, window, dispute, release", Response: Milestone{}},
+		{Path: "/projects/{id}/parameters", Query: "/projects/parameters/{id}", Summary: "A project's parameters (tariff cap, concession term, …): the current value of each, protected or not", Response: []Parameter{}},
+		{Path: "/projects/{id}/parameters/{name}", Query: "/projects/parameter/{id}/{name}", Summary: "One project parameter with every version: value, protected, who set it and when", Response: ParameterInfo{}},
 	}
 }

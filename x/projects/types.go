@@ -41,6 +41,11 @@ const (
 // ProjectRoles lists the project roles.
 var ProjectRoles = []string{RolePublicAgency, RolePrivatePartner, RoleContractor, RoleLender, RoleIndependentEngineer, RoleAuditor, RoleOperator}
 
+// ActorDAO names the project's DAO (authority.DAO of its security token) where a record lists the
+// roles someone acted in (the timeline, a resolution, a cancellation). It is not a project role:
+// the DAO holds its powers through the project's Security, not as a stakeholder.
+const ActorDAO = "dao"
+
 // ValidRole reports whether r is a project role.
 func ValidRole(r string) bool { return slices.Contains(ProjectRoles, r) }
 
@@ -129,6 +134,9 @@ const (
 	TLMilestoneReleased  = "milestone_released"
 	TLMilestoneCancelled = "milestone_cancelled"
 	TLMilestoneLate      = "milestone_late"
+	TLSecuritySet        = "security_set"
+	TLTreasurySpend      = "treasury_spend"
+	TLParameterSet       = "parameter_set"
 )
 
 // Limits.
@@ -148,6 +156,11 @@ const (
 	MaxStakeholders   = 128     // (account, role) pairs of one project
 	MaxMilestones     = 256     // milestones of one project
 	MaxPendingChanges = 32      // pending stakeholder changes of one project
+	MaxParameters     = 64      // parameters of one project
+	MaxParamVersions  = 1 << 20 // versions of one parameter
+	MinParamNameLen   = 2
+	MaxParamNameLen   = 40
+	MaxParamValueLen  = 256
 	MaxWindow         = 365 * 24 * 3600
 	ChangeTTL         = 30 * 24 * 3600 // a pending stakeholder change expires after 30 days
 	MaxTime           = int64(1) << 40 // a time must be a plausible unix time
@@ -240,6 +253,25 @@ type Project struct {
 	// the last.
 	Timeline     uint64 `cbor:"16,keyasint,omitempty" json:"timeline"`
 	TimelineHash Hash   `cbor:"17,keyasint" json:"timeline_hash"`
+	// Security is the project's security token (an asset of kind security), linked once by a
+	// public_agency stakeholder; its DAO (authority.DAO(Security)) then holds the powers listed
+	// in docs/projects.md. Empty: none linked (the project has no DAO).
+	Security string `cbor:"18,keyasint,omitempty" json:"security,omitempty"`
+}
+
+// Parameter is one version of a named parameter of a project (tariff_cap, concession_term, …).
+// Versions are never deleted. A protected parameter (marked by a public_agency stakeholder,
+// protected by the concession) stays protected: its value is changed only by the project's DAO,
+// through a proposal the public agency approves.
+type Parameter struct {
+	Project   string          `cbor:"1,keyasint" json:"project"`
+	Name      string          `cbor:"2,keyasint" json:"name"`
+	Version   uint32          `cbor:"3,keyasint" json:"version"`
+	Value     string          `cbor:"4,keyasint" json:"value"`
+	Protected bool            `cbor:"5,keyasint,omitempty" json:"protected,omitempty"`
+	By        address.Address `cbor:"6,keyasint" json:"by"`
+	Height    int64           `cbor:"7,keyasint" json:"height"`
+	Time      int64           `cbor:"8,keyasint" json:"time"`
 }
 
 // Stakeholder is an account holding a role in a project.
@@ -553,6 +585,44 @@ func (p Policy) Validate() error {
 	}
 	if p.Min == 0 || int(p.Min) > len(p.Roles) {
 		return ErrInvalidMsg.Wrapf("sign-off policy min %d: want 1 to %d (the roles listed)", p.Min, len(p.Roles))
+	}
+	return nil
+}
+
+// ValidParamName checks a parameter name: 2 to 40 characters of a-z, 0-9 and _, starting with a
+// letter.
+func ValidParamName(s string) error {
+	if len(s) < MinParamNameLen || len(s) > MaxParamNameLen || s[0] < 'a' || s[0] > 'z' {
+		return ErrInvalidMsg.Wrapf("parameter name %q: want %d to %d characters of a-z, 0-9 and _, starting with a letter (e.g. tariff_cap)", s, MinParamNameLen, MaxParamNameLen)
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return ErrInvalidMsg.Wrapf("parameter name %q: only a-z, 0-9 and _ (found %q)", s, c)
+		}
+	}
+	return nil
+}
+
+// validParamValue checks a parameter value: 1 to 256 bytes of UTF-8 without control characters.
+func validParamValue(v string) error {
+	if err := validText("parameter value", v, MaxParamValueLen, true); err != nil {
+		return err
+	}
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f {
+			return ErrInvalidMsg.Wrapf("parameter value %q: no control characters", v)
+		}
+	}
+	return nil
+}
+
+// validSecurity checks a security token's denom (empty: none, when optional).
+func validSecurity(denom string, required bool) error {
+	if denom == "" && !required {
+		return nil
+	}
+	if err := coin.ValidateDenom(denom); err != nil {
+		return ErrInvalidMsg.Wrapf("security: %v", err)
 	}
 	return nil
 }
