@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/authority"
 	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/chain/chaintest"
@@ -439,6 +440,7 @@ func TestExpiryAndReclaim(t *testing.T) {
 	e.fails(&distributions.MsgClaim{Holder: bob, Distribution: id}, distributions.ErrExpired, "expired")
 	e.fails(&distributions.MsgReclaim{Issuer: agent, Distribution: id}, distributions.ErrNotIssuer, "issued by")
 	e.fails(&distributions.MsgReclaim{Issuer: mallory, Distribution: id}, distributions.ErrNotIssuer, "issued by")
+	e.fails(&distributions.MsgReclaim{Issuer: authority.DAO(sec), Distribution: id}, distributions.ErrNotIssuer, "issued by") // the DAO does not reclaim
 	e.fails(&distributions.MsgReclaim{Issuer: issuer, Distribution: 9}, distributions.ErrUnknownDistribution, "no distribution 9")
 	before := e.bal(issuer, cash)
 	e.ok(&distributions.MsgReclaim{Issuer: issuer, Distribution: id})

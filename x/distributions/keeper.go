@@ -8,13 +8,16 @@ package distributions
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 
 	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/authority"
 	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/store"
+	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/assets"
 )
 
@@ -75,6 +78,7 @@ var (
 	ErrTooManyAgents       = codes.Register(ModuleName, 23, "too many paying agents")
 	ErrAlreadyTracked      = codes.Register(ModuleName, 24, "asset already tracked")
 	ErrModuleAccount       = codes.Register(ModuleName, 25, "module accounts are not paid")
+	ErrNotDAOMsg           = codes.Register(ModuleName, 26, "a project DAO may not use this msg")
 )
 
 // Keeper keeps balance history, checkpoints, distributions and the push queue.
@@ -342,6 +346,34 @@ func (k Keeper) asIssuer(ctx chain.Context, denom string, by address.Address) (a
 	return a, nil
 }
 
+// asIssuerOrDAO is asIssuer that also accepts the DAO of denom (authority.DAO(denom)), which
+// acts as the issuer for checkpoints and paying agents.
+func (k Keeper) asIssuerOrDAO(ctx chain.Context, denom string, by address.Address) (assets.Asset, error) {
+	if by == authority.DAO(denom) {
+		return k.trackedAsset(ctx, denom)
+	}
+	a, err := k.asIssuer(ctx, denom, by)
+	if errors.Is(err, ErrNotIssuer) {
+		err = ErrNotIssuer.Wrapf("%s is issued by %s, not %s (its DAO %s acts as its issuer too, through a proposal)", denom, a.Issuer, by, authority.DAO(denom))
+	}
+	return a, err
+}
+
+// DAOScope says which security token's DAO may carry m in a proposal: for create_checkpoint,
+// appoint_agent and remove_agent, the DAO of the msg's asset (no project, no protected
+// parameter). A DAO may not use distributions' other msgs.
+func (k Keeper) DAOScope(_ chain.Context, m tx.Msg) (denom, project string, protected []string, err error) {
+	switch msg := m.(type) {
+	case *MsgCreateCheckpoint:
+		return msg.Asset, "", nil, nil
+	case *MsgAppointAgent:
+		return msg.Asset, "", nil, nil
+	case *MsgRemoveAgent:
+		return msg.Asset, "", nil, nil
+	}
+	return "", "", nil, ErrNotDAOMsg.Wrapf("%s: a project DAO may use distributions/create_checkpoint, distributions/appoint_agent and distributions/remove_agent", m.MsgType())
+}
+
 // asPayer accepts the asset's issuer and its paying agents.
 func (k Keeper) asPayer(ctx chain.Context, denom string, by address.Address) (assets.Asset, error) {
 	a, err := k.trackedAsset(ctx, denom)
@@ -368,7 +400,7 @@ func (k Keeper) AppointAgent(ctx chain.Context, m *MsgAppointAgent) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	if _, err := k.asIssuer(ctx, m.Asset, m.Issuer); err != nil {
+	if _, err := k.asIssuerOrDAO(ctx, m.Asset, m.Issuer); err != nil {
 		return err
 	}
 	if k.st(ctx).Has(agentKey(m.Asset, m.Agent)) {
@@ -387,7 +419,7 @@ func (k Keeper) RemoveAgent(ctx chain.Context, m *MsgRemoveAgent) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	if _, err := k.asIssuer(ctx, m.Asset, m.Issuer); err != nil {
+	if _, err := k.asIssuerOrDAO(ctx, m.Asset, m.Issuer); err != nil {
 		return err
 	}
 	if !k.st(ctx).Has(agentKey(m.Asset, m.Agent)) {
@@ -413,7 +445,7 @@ func (k Keeper) CreateCheckpoint(ctx chain.Context, m *MsgCreateCheckpoint) (uin
 	if err := m.Validate(); err != nil {
 		return 0, err
 	}
-	if _, err := k.asIssuer(ctx, m.Asset, m.Issuer); err != nil {
+	if _, err := k.asIssuerOrDAO(ctx, m.Asset, m.Issuer); err != nil {
 		return 0, err
 	}
 	now := ctx.Time.Unix()

@@ -31,7 +31,7 @@ func validID(what string, id uint64) error {
 // MsgCreateCheckpoint creates a checkpoint of Asset: now (RecordTime 0: balances as of the end
 // of the previous block) or at a record date (RecordTime, unix seconds after the block time:
 // balances as of the end of the first block whose time is at or after it). Signed by the asset's
-// issuer.
+// issuer or its DAO (authority.DAO(Asset), through a proposal).
 type MsgCreateCheckpoint struct {
 	Issuer     address.Address `cbor:"1,keyasint" json:"issuer"`
 	Asset      string          `cbor:"2,keyasint" json:"asset"`
@@ -54,7 +54,7 @@ func (m *MsgCreateCheckpoint) Validate() error {
 }
 
 // MsgAppointAgent appoints a paying agent for Asset: it may deposit and push payments. Signed by
-// the asset's issuer.
+// the asset's issuer or its DAO (authority.DAO(Asset), through a proposal).
 type MsgAppointAgent struct {
 	Issuer address.Address `cbor:"1,keyasint" json:"issuer"`
 	Asset  string          `cbor:"2,keyasint" json:"asset"`
