@@ -169,6 +169,8 @@ func (k Keeper) judge(ctx chain.Context, o *Offering, status string) {
 // back.
 func refundReason(o *Offering) string {
 	switch {
+	case o.Status == StatusCancelling && o.CancelledByDAO:
+		return "cancelled by the DAO of " + o.Security + ": " + o.CancelReason
 	case o.Status == StatusCancelling:
 		return "cancelled by the issuer: " + o.CancelReason
 	case o.Subscribed < o.SoftCap:

@@ -10,10 +10,12 @@ import (
 	"strconv"
 
 	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/authority"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/store"
+	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/assets"
 	"github.com/girder-chain/girder/x/compliance"
 )
@@ -62,6 +64,7 @@ var (
 	ErrInsufficient    = codes.Register(ModuleName, 16, "insufficient funds")
 	ErrSelfSubscribe   = codes.Register(ModuleName, 17, "the issuer cannot subscribe to its own offering")
 	ErrNotOwner        = codes.Register(ModuleName, 18, "signer is not the offering's issuer")
+	ErrNotDAOMsg       = codes.Register(ModuleName, 19, "a project DAO may not use this msg")
 )
 
 // Keeper holds offerings and subscriptions and runs their settlement.
@@ -361,7 +364,23 @@ func (k Keeper) Subscribe(ctx chain.Context, m *MsgSubscribe) error {
 	return nil
 }
 
-// Cancel cancels an open offering before its end; the refunds follow at the end of blocks.
+// DAOScope says which security token's DAO may carry m in a proposal: for offerings/cancel, the
+// DAO of the offering's security (no project, no protected parameter). A DAO may not use
+// offerings' other msgs.
+func (k Keeper) DAOScope(ctx chain.Context, m tx.Msg) (denom, project string, protected []string, err error) {
+	c, ok := m.(*MsgCancel)
+	if !ok {
+		return "", "", nil, ErrNotDAOMsg.Wrapf("%s: a project DAO may use offerings/cancel", m.MsgType())
+	}
+	o, err := k.offering(ctx, c.Offering)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return o.Security, "", nil, nil
+}
+
+// Cancel cancels an open offering before its end, by its issuer or its security's DAO; the
+// refunds follow at the end of blocks.
 func (k Keeper) Cancel(ctx chain.Context, m *MsgCancel) error {
 	if err := m.Validate(); err != nil {
 		return err
@@ -370,8 +389,9 @@ func (k Keeper) Cancel(ctx chain.Context, m *MsgCancel) error {
 	if err != nil {
 		return err
 	}
-	if o.Issuer != m.Issuer {
-		return ErrNotOwner.Wrapf("offering %d is %s's", o.ID, o.Issuer)
+	byDAO := m.Issuer == authority.DAO(o.Security)
+	if o.Issuer != m.Issuer && !byDAO {
+		return ErrNotOwner.Wrapf("offering %d is %s's (or its security's DAO %s cancels it, through a proposal)", o.ID, o.Issuer, authority.DAO(o.Security))
 	}
 	if o.Status != StatusOpen {
 		return ErrNotOpen.Wrapf("offering %d is %s", o.ID, o.Status)
@@ -382,6 +402,7 @@ func (k Keeper) Cancel(ctx chain.Context, m *MsgCancel) error {
 	k.st(ctx).Delete(dueKey(o.End, o.ID))
 	k.st(ctx).Set(workKey(o.ID), marker)
 	o.Status, o.CancelReason, o.EndedHeight, o.Cursor = StatusCancelling, m.Reason, ctx.Height, nil
+	o.CancelledByDAO = byDAO && o.Issuer != m.Issuer
 	k.putOffering(ctx, &o)
 	ctx.Emit(chain.NewEvent("offerings.cancelled", "offering", chain.Uint(o.ID), "security", o.Security,
 		"subscribers", chain.Uint(o.Subscribers), "subscribed", coin.New(o.Security, o.Subscribed).String(),

@@ -103,7 +103,8 @@ func (m *MsgSubscribe) Validate() error {
 }
 
 // MsgCancel cancels an open offering before its end: every subscriber is refunded and the
-// tokens return to the issuer (over the next blocks).
+// tokens return to the issuer (over the next blocks). Signed by the offering's issuer, or by the
+// DAO of its security (authority.DAO(security), through a proposal).
 type MsgCancel struct {
 	Issuer   address.Address `cbor:"1,keyasint" json:"issuer"`
 	Offering uint64          `cbor:"2,keyasint" json:"offering"`

@@ -112,6 +112,8 @@ type Offering struct {
 	CancelReason string           `cbor:"26,keyasint,omitempty" json:"cancel_reason,omitempty"`
 	EndedHeight  int64            `cbor:"27,keyasint,omitempty" json:"ended_height,omitempty"`  // the block that judged the soft cap (or cancelled)
 	ClosedHeight int64            `cbor:"28,keyasint,omitempty" json:"closed_height,omitempty"` // the block that finished the offering
+	// CancelledByDAO is set when the security's DAO (authority.DAO(Security)) cancelled it.
+	CancelledByDAO bool `cbor:"29,keyasint,omitempty" json:"cancelled_by_dao,omitempty"`
 }
 
 // Cost is what an amount of the security costs in the cash asset at the offering's price.
