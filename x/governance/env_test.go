@@ -347,7 +347,9 @@ func (e *env) invariants() {
 	}
 }
 
-func (e *env) bal(a address.Address, denom string) coin.Amount { return e.bank.Balance(e.ctx, a, denom) }
+func (e *env) bal(a address.Address, denom string) coin.Amount {
+	return e.bank.Balance(e.ctx, a, denom)
+}
 
 func pack(t testing.TB, msgs ...tx.Msg) []tx.Any {
 	t.Helper()
