@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -216,7 +217,14 @@ roles). The payee claims it complete, the policy's roles sign off, a challenge w
 at its end the tranche is released to the payee automatically unless a stakeholder disputed it;
 then the project's resolver role (public_agency by default) releases or rejects.
 
-The first argument of every command is the key that signs.
+A public_agency links the project's security token (set-security). Its DAO — the holders of the
+token, deciding by proposal (docs/governance.md) — then spends from the treasury, changes
+parameters and documents, funds, resolves and cancels milestones, and approves stakeholder
+changes as the private_partner side. No key signs for the DAO: the commands that act for it print
+the msg to put in a proposal.
+
+The first argument of every command is the key that signs (except spend, and "dao" in
+set-parameter: those print a msg for a proposal).
 
   girder tx projects create AGENCY ID --name .. --sector .. --location .. --concession-start .. --concession-end ..
   girder tx projects set-document|remove-document EDITOR PROJECT NAME ...
@@ -232,15 +240,18 @@ The first argument of every command is the key that signs.
   girder tx projects dispute-milestone STAKEHOLDER PROJECT MILESTONE --reason TEXT
   girder tx projects resolve RESOLVER PROJECT MILESTONE release|reject --reason TEXT
   girder tx projects cancel-milestone RESOLVER PROJECT MILESTONE --reason TEXT
-  girder query projects list|project|documents|stakeholders|changes|change|timeline|entries|entry|milestones|milestone|escrow|params`,
+  girder tx projects set-security AGENCY PROJECT DENOM
+  girder tx projects set-parameter AGENCY|dao PROJECT NAME VALUE [--protected]
+  girder tx projects spend PROJECT TO AMOUNT --reason TEXT      (prints a msg for a DAO proposal)
+  girder query projects list|project|documents|stakeholders|changes|change|timeline|entries|entry|milestones|milestone|parameters|parameter|escrow|params`,
 	}
 
 	// create
 	var (
-		name, sector, location, cStart, cEnd, description, rule, resolver string
-		stakeholders, documents                                           []string
+		name, sector, location, cStart, cEnd, description, rule, resolver, security string
+		stakeholders, documents                                                     []string
 	)
-	create := projTx("create AGENCY ID --name NAME --sector SECTOR --location TEXT --concession-start TIME --concession-end TIME [--description TEXT] [--stakeholder-rule RULE] [--resolver-role ROLE] [--stakeholder ACCOUNT=ROLE]... [--document NAME=URI=FILE|SHA256]...",
+	create := projTx("create AGENCY ID --name NAME --sector SECTOR --location TEXT --concession-start TIME --concession-end TIME [--description TEXT] [--stakeholder-rule RULE] [--resolver-role ROLE] [--security DENOM] [--stakeholder ACCOUNT=ROLE]... [--document NAME=URI=FILE|SHA256]...",
 		"Create a project (the key AGENCY needs the chain role public_agency)",
 		`Create the project ID (3 to 40 characters of a-z, 0-9 and -, unique on the chain), signed by the
 key AGENCY, which must hold the chain role public_agency (an admin grants it: girder tx auth
@@ -254,6 +265,7 @@ stakeholder. The project's treasury, a module account nobody holds a key of, is 
 default) or agency+spv (a public_agency and a private_partner, one proposing, the other approving).
 --resolver-role is the project role that resolves disputed milestones and cancels milestones
 (default public_agency).
+--security DENOM links the project's security token at once (see set-security).
 --stakeholder ACCOUNT=ROLE (repeatable) adds other stakeholders at once; ACCOUNT is an address or
 a key name. --document NAME=URI=FILE (repeatable) records a document with the SHA-256 of FILE;
 NAME=URI=SHA256 gives the hash itself (64 hex digits).
@@ -274,7 +286,7 @@ Example:
 		},
 		func(ctx context.Context, c *client.Client, _ []coin.Unit, s client.Signer, args []string) (tx.Msg, error) {
 			m := &projects.MsgCreate{Creator: s.Address(), ID: args[1], Name: name, Sector: sector, Location: location,
-				Description: description, StakeholderRule: rule, ResolverRole: resolver}
+				Description: description, StakeholderRule: rule, ResolverRole: resolver, Security: security}
 			now := chainNow(ctx, c)
 			var err error
 			if m.ConcessionStart, err = secWhen("concession-start", cStart, now); err != nil {
@@ -321,6 +333,7 @@ Example:
 	create.Flags().StringVar(&description, "description", "", "what the project is (up to 4096 bytes)")
 	create.Flags().StringVar(&rule, "stakeholder-rule", "", "who changes stakeholders: agency (default) or agency+spv")
 	create.Flags().StringVar(&resolver, "resolver-role", "", "project role that resolves disputed milestones (default public_agency)")
+	create.Flags().StringVar(&security, "security", "", "the project's security token (base denom of a security asset), linked at creation")
 	create.Flags().StringArrayVar(&stakeholders, "stakeholder", nil, "another initial stakeholder, ACCOUNT=ROLE (repeatable)")
 	create.Flags().StringArrayVar(&documents, "document", nil, "an initial document, NAME=URI=FILE or NAME=URI=SHA256 (repeatable)")
 	for _, f := range []string{"name", "sector", "location", "concession-start", "concession-end"} {
@@ -717,9 +730,153 @@ Example:
 	cancel.Flags().StringVar(&cancelReason, "reason", "", "why (required, up to 512 bytes)")
 	_ = cancel.MarkFlagRequired("reason")
 
+	setSec := projTx("set-security AGENCY PROJECT DENOM",
+		"Link the project's security token, once (public_agency): its DAO gets the project DAO's powers",
+		`Link DENOM, an asset of kind security (girder tx assets create --kind security), as the security
+token of PROJECT, signed by the key AGENCY, a public_agency stakeholder. A project's token is
+linked once, and a token to one project only (girder tx projects create --security DENOM links it
+at creation). The token's DAO — an account no key holds, printed here — then acts for the project
+through proposals its holders vote on (docs/governance.md): it spends from the treasury, sets
+parameters and documents, funds, resolves and cancels milestones, and approves stakeholder
+changes as the private_partner side.
+
+Example:
+  girder tx projects set-security agency harbour-bridge ubridge`,
+		exactArgs(3), func(args []string) error {
+			if err := coin.ValidateDenom(args[2]); err != nil {
+				return fmt.Errorf("DENOM %q: %v (the base denom of the security token, e.g. ubridge)", args[2], err)
+			}
+			return nil
+		},
+		func(_ context.Context, _ *client.Client, units []coin.Unit, s client.Signer, args []string) (tx.Msg, error) {
+			if _, known := secUnit(units, args[2]); !known {
+				return nil, fmt.Errorf("%s is not an asset of this chain (girder query assets list shows them)", args[2])
+			}
+			return &projects.MsgSetSecurity{Agency: s.Address(), Project: args[1], Security: args[2]}, nil
+		})
+
+	var protectedParam bool
+	setParam := projTx("set-parameter AGENCY|dao PROJECT NAME VALUE [--protected]",
+		"Set a project parameter (public_agency), or print the DAO's change for a proposal (dao)",
+		`Set the parameter NAME of PROJECT to VALUE (a new version; the first sets it). NAME is 2 to 40
+characters of a-z, 0-9 and _, starting with a letter (tariff_cap, concession_term,
+handback_terms); VALUE is 1 to 256 bytes of text.
+
+Signed by the key AGENCY, a public_agency stakeholder. --protected marks the parameter protected
+by the concession: only a public_agency marks it, it stays protected, and from then on only the
+project's DAO changes its value — through a proposal the public agency approves too (two
+chambers, docs/governance.md).
+
+With "dao" instead of a key, nothing is sent: the msg of the project's DAO is printed as JSON, to
+put in a proposal of the token's holders. For a protected parameter give --protected: the
+proposal then needs the public agency's approval (without it the change is refused).
+
+Examples:
+  girder tx projects set-parameter agency harbour-bridge tariff_cap "3.50 EUR per car" --protected
+  girder tx projects set-parameter dao harbour-bridge tariff_cap "3.80 EUR per car" --protected > msg.json`,
+		exactArgs(4), func(args []string) error {
+			if err := projects.ValidParamName(args[2]); err != nil {
+				return fmt.Errorf("parameter name %q: want 2 to 40 characters of a-z, 0-9 and _, starting with a letter (e.g. tariff_cap)", args[2])
+			}
+			return nil
+		},
+		func(_ context.Context, _ *client.Client, _ []coin.Unit, s client.Signer, args []string) (tx.Msg, error) {
+			return &projects.MsgSetParameter{Authority: s.Address(), Project: args[1], Name: args[2], Value: args[3], Protected: protectedParam}, nil
+		})
+	setParam.Flags().BoolVar(&protectedParam, "protected", false, "the parameter is protected by the concession (public_agency marks it; the DAO's change says it)")
+	sendParam := setParam.RunE
+	setParam.RunE = func(cmd *cobra.Command, args []string) error {
+		if args[0] != "dao" {
+			return sendParam(cmd, args)
+		}
+		if err := projectArg(args[1]); err != nil {
+			return err
+		}
+		if err := projects.ValidParamName(args[2]); err != nil {
+			return fmt.Errorf("parameter name %q: want 2 to 40 characters of a-z, 0-9 and _, starting with a letter (e.g. tariff_cap)", args[2])
+		}
+		return daoMsg(cmd, args[1], func(_ context.Context, _ *client.Client, _ []coin.Unit, dao address.Address) (tx.Msg, error) {
+			return &projects.MsgSetParameter{Authority: dao, Project: args[1], Name: args[2], Value: args[3], Protected: protectedParam}, nil
+		})
+	}
+
+	var spendReason string
+	spend := &cobra.Command{
+		Use:   "spend PROJECT TO AMOUNT --reason TEXT",
+		Short: "Print the DAO's spend from the project's treasury, for a proposal",
+		Long: `Print, as JSON, the msg by which the DAO of PROJECT's security token pays AMOUNT (with its unit:
+25000EURt or 2500000ueurt) from the project's treasury to TO (an address or a key name), for a
+reason. Nothing is sent: only the project's DAO spends from the treasury, when a proposal of the
+token's holders that carries this msg passes (docs/governance.md). The transfer is reviewed by
+compliance like any transfer when it executes.
+
+Example:
+  girder tx projects spend harbour-bridge operator 25000EURt --reason "toll booth software" > spend.json`,
+		Args: exactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := projectArg(args[0]); err != nil {
+				return err
+			}
+			return daoMsg(cmd, args[0], func(_ context.Context, _ *client.Client, units []coin.Unit, dao address.Address) (tx.Msg, error) {
+				to, err := resolveAddress(args[1])
+				if err != nil {
+					return nil, fmt.Errorf("TO: %w", err)
+				}
+				if _, err := strconv.ParseUint(strings.TrimSpace(args[2]), 10, 64); err == nil {
+					return nil, fmt.Errorf("AMOUNT %q: give the asset's unit, e.g. %sEURt", args[2], args[2])
+				}
+				amount, err := coin.Parse(args[2], units)
+				if err != nil {
+					return nil, fmt.Errorf("AMOUNT: %w (e.g. 25000EURt)", err)
+				}
+				if _, known := secUnit(units, amount.Denom); !known {
+					return nil, fmt.Errorf("AMOUNT %q: %s is not an asset of this chain (girder query assets list shows them)", args[2], amount.Denom)
+				}
+				return &projects.MsgSpend{Authority: dao, Project: args[0], To: to, Amount: amount, Reason: spendReason}, nil
+			})
+		},
+	}
+	spend.Flags().StringVar(&spendReason, "reason", "", "why (required, up to 512 bytes)")
+	_ = spend.MarkFlagRequired("reason")
+
 	cmd.AddCommand(create, setDoc, removeDoc, addStake, removeStake, propose, approve, report, attest, dispute,
-		plan, fund, claim, sign, disputeMs, resolve, cancel)
+		plan, fund, claim, sign, disputeMs, resolve, cancel, setSec, setParam, spend)
 	return cmd
+}
+
+// daoMsg prints the msg build makes for the DAO of project's security token as the JSON a
+// proposal carries ({"type": …, "value": …}), after checking it: no key signs for a DAO, its
+// holders decide it by proposal.
+func daoMsg(cmd *cobra.Command, project string, build func(context.Context, *client.Client, []coin.Unit, address.Address) (tx.Msg, error)) error {
+	return withClient(cmd, func(ctx context.Context, c *client.Client) error {
+		var p projects.ProjectInfo
+		if err := c.Query(ctx, "/projects/project/"+project, nil, 0, &p); err != nil {
+			return err
+		}
+		if p.DAO == nil {
+			return fmt.Errorf("project %s has no security token linked, so no DAO: a public_agency links it first (girder tx projects set-security AGENCY %s DENOM)", project, project)
+		}
+		units, err := c.Units(ctx)
+		if err != nil {
+			return err
+		}
+		m, err := build(ctx, c, units, *p.DAO)
+		if err != nil {
+			return err
+		}
+		if _, err := validatedMsg(m); err != nil {
+			return err
+		}
+		out, err := json.MarshalIndent(struct {
+			Type  string `json:"type"`
+			Value tx.Msg `json:"value"`
+		}{m.MsgType(), m}, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(cmd.OutOrStdout(), string(out))
+		return err
+	})
 }
 
 // printProjectEvents prints what the projects events of a committed tx did, amounts in display
@@ -813,6 +970,16 @@ func printProjectEvents(w io.Writer, r *client.Result, units []coin.Unit) {
 			fmt.Fprintf(w, "milestone %s of %s released: %s paid to %s (%s)\n", ms, p, coinAttr(e["amount"], units), e["payee"], viaText(e["via"]))
 		case "projects.milestone_cancelled":
 			fmt.Fprintf(w, "milestone %s of %s cancelled (%s): %s returned to the treasury\n", ms, p, e["reason"], coinAttr(e["returned"], units))
+		case "projects.security_set":
+			fmt.Fprintf(w, "security token of %s: %s; its DAO %s acts for the project through proposals of its holders\n", p, e["security"], e["dao"])
+		case "projects.treasury_spend":
+			fmt.Fprintf(w, "treasury of %s paid %s to %s by its DAO: %s\n", p, coinAttr(e["amount"], units), e["to"], e["reason"])
+		case "projects.parameter_set":
+			prot := ""
+			if e["protected"] == "true" {
+				prot = " (protected: only the DAO changes it, with the public agency's approval)"
+			}
+			fmt.Fprintf(w, "parameter %s of %s set to %q, version %s%s\n", e["name"], p, e["value"], e["version"], prot)
 		}
 	}
 }
@@ -883,6 +1050,9 @@ func printProject(w io.Writer, v projects.ProjectInfo, units []coin.Unit, names 
 		ruleNote = "a public_agency and a private_partner together"
 	}
 	fmt.Fprintf(w, "  rule          %s (stakeholders are changed by %s)\n  resolver      %s (resolves disputed milestones)\n", v.StakeholderRule, ruleNote, v.ResolverRole)
+	if v.DAO != nil {
+		fmt.Fprintf(w, "  security      %s (its DAO %s acts through proposals)\n", v.Security, *v.DAO)
+	}
 	fmt.Fprintf(w, "  treasury      %s\n  balances      %s\n  escrowed      %s (funded tranches not yet released)\n",
 		v.Treasury, coinsText(v.Balances, units, "none"), coinsText(v.Escrowed, units, "nothing"))
 	fmt.Fprintf(w, "  milestones    %d\n  changes       %d pending stakeholder change(s)\n", v.Milestones, v.PendingChanges)
@@ -902,6 +1072,16 @@ func lastHash(h projects.Hash) string {
 		return ""
 	}
 	return ", last hash " + h.String()
+}
+
+// printParameters prints parameter versions as a table.
+func printParameters(w io.Writer, ps []projects.Parameter, names map[address.Address]string) {
+	tw := newTable(w)
+	fmt.Fprintln(tw, "NAME\tVERSION\tVALUE\tPROTECTED\tBY\tHEIGHT\tTIME")
+	for _, p := range ps {
+		fmt.Fprintf(tw, "%s\tv%d\t%s\t%v\t%s\t%d\t%s\n", p.Name, p.Version, p.Value, p.Protected, who(names, p.By), p.Height, fmtTime(p.Time))
+	}
+	tw.Flush()
 }
 
 func printStakeholders(w io.Writer, ss []projects.Stakeholder, names map[address.Address]string) {
@@ -987,6 +1167,12 @@ func timelineWhat(r projects.TimelineRecord, units []coin.Unit, names map[addres
 		return fmt.Sprintf("cancelled %s, %s returned to the treasury: %s", ms, amt, r.Note)
 	case projects.TLMilestoneLate:
 		return fmt.Sprintf("%s is late: %s", ms, r.Note)
+	case projects.TLSecuritySet:
+		return fmt.Sprintf("linked the security token %s (its DAO %s)", r.Note, acc)
+	case projects.TLTreasurySpend:
+		return fmt.Sprintf("paid %s from the treasury to %s: %s", amt, acc, r.Note)
+	case projects.TLParameterSet:
+		return fmt.Sprintf("set parameter %s", r.Note)
 	}
 	return strings.TrimSpace(fmt.Sprintf("%s %s %s %s", r.Kind, r.Milestone, amt, r.Note))
 }
@@ -1400,6 +1586,41 @@ Example:
 			fmt.Fprintf(w, "per block  %d (releases, late alerts and expired stakeholder changes at the end of each block, all projects together)\n", p.PerBlock)
 		})
 
-	cmd.AddCommand(list, project, documents, stakeholders, changes, change, timeline, entries, entry, milestones, milestone, escrow, params)
+	parameters := secQuery("parameters ID", "List a project's parameters: current value, protected or not, version",
+		`List the parameters of project ID (tariff_cap, concession_term, …): the current value of each, whether it
+is protected by the concession (only the project's DAO changes it, with the public agency's approval), its
+version and who set it.
+
+Example:
+  girder query projects parameters harbour-bridge`,
+		exactArgs(1), projQuery("/projects/parameters/", nil, nil),
+		func(w io.Writer, v *[]projects.Parameter, _ []coin.Unit) {
+			if len(*v) == 0 {
+				fmt.Fprintln(w, "no parameters")
+				return
+			}
+			printParameters(w, *v, named())
+		})
+	parameter := secQuery("parameter ID NAME", "Show a project parameter with every version",
+		`Show the parameter NAME of project ID: its current value and every earlier version, with who set each
+and when.
+
+Example:
+  girder query projects parameter harbour-bridge tariff_cap`,
+		exactArgs(2), projQuery("/projects/parameter/", func(args []string) (string, error) {
+			if err := projects.ValidParamName(args[1]); err != nil {
+				return "", fmt.Errorf("parameter name %q: want 2 to 40 characters of a-z, 0-9 and _, starting with a letter (e.g. tariff_cap)", args[1])
+			}
+			return args[1], nil
+		}, nil),
+		func(w io.Writer, v *projects.ParameterInfo, _ []coin.Unit) {
+			prot := ""
+			if v.Protected {
+				prot = " (protected)"
+			}
+			fmt.Fprintf(w, "parameter %s of project %s: %q%s, version %d\n", v.Name, v.Project, v.Value, prot, v.Version)
+			printParameters(w, v.History, named())
+		})
+	cmd.AddCommand(list, project, documents, stakeholders, changes, change, timeline, entries, entry, milestones, milestone, parameters, parameter, escrow, params)
 	return cmd
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/girder-chain/girder/authority"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/projects"
@@ -317,6 +319,50 @@ func TestProjectsCLI(t *testing.T) {
 	fails(1, `--sector "bridges": want one of`, "query", "projects", "list", "--sector", "bridges")
 	fails(1, `project id "a/b"`, "query", "projects", "timeline", "a/b")
 	fails(1, "takes 2 argument(s), got 1", "query", "projects", "milestone", "harbour-bridge")
+
+	// The security token and its DAO: a public agency links it once; parameters; the DAO's spend
+	// is printed for a proposal (no key signs it), and nothing is sent.
+	run("tx", "auth", "grant-role", "admin", auth.RoleAssetIssuer, "spv")
+	run("tx", "assets", "create", "spv", "ubridge", "--kind", "security", "--name", "Harbour bridge notes", "--symbol", "BRIDGE", "--decimals", "0")
+	fails(2, "signer does not hold a project role that may do this", "tx", "projects", "set-security", "spv", "harbour-bridge", "ubridge")
+	fails(2, "the asset is not a security token: ueurt is a cash asset", "tx", "projects", "set-security", "agency", "harbour-bridge", "ueurt")
+	fails(1, "project harbour-bridge has no security token linked, so no DAO", "tx", "projects", "spend", "harbour-bridge", "builder", "10EURt", "--reason", "x")
+	dao := authority.DAO("ubridge").String()
+	expectText(run("tx", "projects", "set-security", "agency", "harbour-bridge", "ubridge"), "security token of harbour-bridge: ubridge; its DAO "+dao)
+	fails(2, "the project's security token is linked already", "tx", "projects", "set-security", "agency", "harbour-bridge", "ubridge")
+	expectText(run("query", "projects", "project", "harbour-bridge"), "security      ubridge (its DAO "+dao+" acts through proposals)")
+	expectText(run("tx", "projects", "set-parameter", "agency", "harbour-bridge", "tariff_cap", "3.50 EUR per car", "--protected"),
+		`parameter tariff_cap of harbour-bridge set to "3.50 EUR per car", version 1 (protected`)
+	fails(2, "the parameter is protected", "tx", "projects", "set-parameter", "agency", "harbour-bridge", "tariff_cap", "9 EUR")
+	fails(1, `parameter name "Tariff"`, "tx", "projects", "set-parameter", "agency", "harbour-bridge", "Tariff", "1")
+	var prm projects.ParameterInfo
+	jsonOf(&prm, "query", "projects", "parameter", "harbour-bridge", "tariff_cap")
+	if prm.Value != "3.50 EUR per car" || !prm.Protected || len(prm.History) != 1 {
+		t.Fatalf("parameter: %+v", prm)
+	}
+	expectText(run("query", "projects", "parameters", "harbour-bridge"), "tariff_cap", "v1", "3.50 EUR per car", "true", "agency")
+	timelineBefore = project().Timeline
+	for _, c := range []struct {
+		args []string
+		typ  string
+		want string
+	}{
+		{[]string{"tx", "projects", "spend", "harbour-bridge", "builder", "100EURt", "--reason", "toll booth software"}, "projects/spend",
+			`"amount": {` + "\n" + `      "denom": "ueurt",`},
+		{[]string{"tx", "projects", "set-parameter", "dao", "harbour-bridge", "tariff_cap", "3.80 EUR per car", "--protected"}, "projects/set_parameter", `"protected": true`},
+	} {
+		out, _, code := girder(t, append(c.args, ch.at...)...)
+		var msg struct {
+			Type  string         `json:"type"`
+			Value map[string]any `json:"value"`
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &msg) != nil || msg.Type != c.typ || msg.Value["authority"] != dao || !strings.Contains(out, c.want) {
+			t.Fatalf("%v: exit %d, %s", c.args, code, out)
+		}
+	}
+	if p := project(); p.Timeline != timelineBefore || balance(treasury, "ueurt") != 35_000_000 {
+		t.Fatal("printing a DAO msg changed state")
+	}
 	if err := ch.node.App.Invariants(); err != nil {
 		t.Fatal(err)
 	}
