@@ -352,6 +352,6 @@ func (*Module) QueryRoutes() []chain.QueryRoute {
 			Params: []chain.QueryParam{{Name: "status", Description: "only milestones with this status: " + strings.Join(MilestoneStatuses, ", ")}}},
 		{Path: "/projects/{id}/milestones/{milestone}", Query: "/projects/milestone/{id}/{milestone}", Summary: "One milestone: tranche, payee, sign-off policy, claim, sign-offs, window, dispute, release", Response: Milestone{}},
 		{Path: "/projects/{id}/parameters", Query: "/projects/parameters/{id}", Summary: "A project's parameters (tariff cap, concession term, …): the current value of each, protected or not", Response: []Parameter{}},
-		{Path: "/projects/{id}/parameters/{name}", Query: "/projects/parameter/{id}/{name}", Summary: "One project parameter with every version: value, protected, who set it and when", Response: ParameterInfo{}},
+		{Path: "/projects/{id}/parameters/{parameter}", Query: "/projects/parameter/{id}/{parameter}", Summary: "One project parameter with every version: value, protected, who set it and when", Response: ParameterInfo{}},
 	}
 }

@@ -115,7 +115,7 @@ func TestQueries(t *testing.T) {
 func TestQueryRoutes(t *testing.T) {
 	e := busyEnv(t)
 	mux := http.NewServeMux()
-	subst := map[string]string{"{id}": bridge, "{change}": "1", "{entry}": "1", "{milestone}": "window", "{name}": "tariff_cap"}
+	subst := map[string]string{"{id}": bridge, "{change}": "1", "{entry}": "1", "{milestone}": "window", "{parameter}": "tariff_cap"}
 	for _, r := range e.m.QueryRoutes() {
 		func() {
 			defer func() {
