@@ -111,7 +111,9 @@ func TestGenesisRefusals(t *testing.T) {
 	}{
 		{"bad chain params", func(g *governance.Genesis) { g.ChainParams.QuorumBps = 0 }, "chain params"},
 		{"bad defaults", func(g *governance.Genesis) { g.DAODefaults.VotingPeriod = 0 }, "dao defaults"},
-		{"dao of cash", func(g *governance.Genesis) { g.DAOs = append(g.DAOs, governance.DAOGenesis{Denom: cash, Params: g.DAODefaults}) }, "security"},
+		{"dao of cash", func(g *governance.Genesis) {
+			g.DAOs = append(g.DAOs, governance.DAOGenesis{Denom: cash, Params: g.DAODefaults})
+		}, "security"},
 		{"sequence", func(g *governance.Genesis) { g.Sequence = 1 }, "beyond proposal_sequence"},
 		{"duplicate proposal", func(g *governance.Genesis) { g.Proposals = append(g.Proposals, g.Proposals[0]) }, "twice"},
 		{"tally", func(g *governance.Genesis) { g.Proposals[voting-1].Tally.Yes++ }, "votes add up"},
