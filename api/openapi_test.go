@@ -21,6 +21,7 @@ import (
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/api"
 	"github.com/girder-chain/girder/app"
+	"github.com/girder-chain/girder/authority"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/codes"
@@ -32,6 +33,7 @@ import (
 	"github.com/girder-chain/girder/x/bank"
 	"github.com/girder-chain/girder/x/compliance"
 	"github.com/girder-chain/girder/x/distributions"
+	"github.com/girder-chain/girder/x/governance"
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
 	"github.com/girder-chain/girder/x/projects"
@@ -139,9 +141,12 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	// {id} means a hold or an alert in compliance routes, and another record elsewhere.
 	project := probeProject(t, tn, values["denom"]+"c")
 	values["entry"], values["milestone"], values["change"] = "1", "m1", "1"
+	values["parameter"] = "tariff_cap"
 	grant := probeGrant(t, tn)
+	proposal := probeProposal(t, tn, values["denom"])
+	values["voter"] = tn.alice.Address().String()
 	idUnder := map[string]string{"/v1/offerings/": offering, "/v1/distributions/checkpoints/": checkpoint, "/v1/distributions/": distribution,
-		"/v1/projects/": project, "/v1/vesting/": grant}
+		"/v1/projects/": project, "/v1/vesting/": grant, "/v1/governance/": proposal}
 	values["scope"], values["id"] = "chain", probeCompliance(t, tn)
 	values["from"], values["to"], values["amount"] = tn.alice.Address().String(), tn.bob.Address().String(), "10ugrd"
 
@@ -1054,6 +1059,7 @@ func probeProject(t *testing.T, tn *testNet, cash string) string {
 		&projects.MsgPlanMilestone{Planner: alice, Project: id, ID: "m1", Description: "foundations", Due: now + 86_400, Tranche: coin.New(cash, 100),
 			Payee: bob, Policy: projects.Policy{Roles: []string{projects.RolePublicAgency}, Min: 1}, Window: 3_600},
 		&projects.MsgProposeStakeholderChange{Proposer: alice, Project: id, Action: projects.ActionAdd, Account: tn.alice.Address(), Role: projects.RoleAuditor},
+		&projects.MsgSetParameter{Authority: alice, Project: id, Name: "tariff_cap", Value: "3"},
 	}
 	for i, m := range msgs {
 		r, err := tn.c.Send(testCtx(t), tn.alice, []tx.Msg{m}, client.BuildOptions{})
@@ -1067,6 +1073,46 @@ func probeProject(t *testing.T, tn *testNet, cash string) string {
 		if err != nil {
 			t.Fatalf("%s: %v", m.MsgType(), err)
 		}
+	}
+	return id
+}
+
+// probeProposal has alice (the genesis admin, hence a consortium member) propose to chain
+// governance that bob become a regulator, and vote yes, so the governance routes have a real
+// proposal and vote; and alice delegates her votes in the DAO of security to bob.
+func probeProposal(t *testing.T, tn *testNet, security string) string {
+	t.Helper()
+	carried, err := tx.Pack(&auth.MsgGrantRole{Authority: authority.Chain, Role: auth.RoleRegulator, Account: tn.bob.Address()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := tn.c.Send(testCtx(t), tn.alice, []tx.Msg{&governance.MsgSubmit{Proposer: tn.alice.Address(), Title: "bob regulates",
+		Summary: "probe", Msgs: []tx.Any{carried}}}, client.BuildOptions{})
+	if err == nil {
+		err = r.Err()
+	}
+	if err != nil {
+		t.Fatalf("submit: %v", err)
+	}
+	id := ""
+	for _, e := range r.Events {
+		for _, a := range e.Attrs {
+			if e.Type == "governance.proposal_submitted" && a.Key == "proposal" {
+				id = a.Value
+			}
+		}
+	}
+	if id == "" {
+		t.Fatalf("no governance.proposal_submitted event with a proposal id: %+v", r.Events)
+	}
+	n, _ := strconv.ParseUint(id, 10, 64)
+	r, err = tn.c.Send(testCtx(t), tn.alice, []tx.Msg{&governance.MsgVote{Voter: tn.alice.Address(), Proposal: n, Option: governance.OptionYes},
+		&governance.MsgDelegate{Delegator: tn.alice.Address(), Denom: security, Delegate: tn.bob.Address()}}, client.BuildOptions{})
+	if err == nil {
+		err = r.Err()
+	}
+	if err != nil {
+		t.Fatalf("vote: %v", err)
 	}
 	return id
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	cmtproto "github.com/cometbft/cometbft/api/cometbft/types/v1"
 
 	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
@@ -164,6 +165,11 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	b := &blockState{cache: store.NewCache(a.tree), height: req.Height, time: req.Time}
 	a.block = b
 	ctx := chain.NewContext(b.cache, req.Height, req.Time, a.chainID, chain.ModeDeliver)
+	up := ctx.WithKV(b.cache)
+	if err := a.applyUpgrade(up); err != nil {
+		a.block = nil
+		return nil, err
+	}
 	p := a.Fees.Params(ctx)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	for i, raw := range req.Txs {
@@ -178,9 +184,16 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 			}
 		}
 	}
+	// Block limits set by chain governance in this block apply from the next height.
+	var params *cmtproto.ConsensusParams
+	if maxBytes, maxGas, ok := a.Governance.TakeBlockParams(end); ok {
+		params = &cmtproto.ConsensusParams{Block: &cmtproto.BlockParams{MaxBytes: maxBytes, MaxGas: maxGas}}
+	}
 	store.Prefix(b.cache, metaPrefix).Set(keyBlockTime, canon.MustMarshal(req.Time.UnixNano()))
 	b.cache.Write()
-	return &abci.FinalizeBlockResponse{Events: abciEvents(end.Events()), TxResults: results, AppHash: a.tree.WorkingHash()}, nil
+	evs := append(up.Events(), end.Events()...)
+	return &abci.FinalizeBlockResponse{Events: abciEvents(evs), TxResults: results, AppHash: a.tree.WorkingHash(),
+		ConsensusParamUpdates: params}, nil
 }
 
 func (a *App) deliverTx(ctx chain.Context, p fees.Params, raw []byte) *abci.ExecTxResult {
@@ -217,6 +230,7 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 	if err := a.resetCheck(); err != nil {
 		return nil, err
 	}
+	a.checkHalt(chain.NewContext(store.NewReadCache(a.check.cache), height, a.check.time, a.chainID, chain.ModeQuery), height)
 	return &abci.CommitResponse{}, nil
 }
 

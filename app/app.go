@@ -22,6 +22,7 @@ import (
 	"github.com/girder-chain/girder/x/compliance"
 	"github.com/girder-chain/girder/x/distributions"
 	"github.com/girder-chain/girder/x/fees"
+	"github.com/girder-chain/girder/x/governance"
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
 	"github.com/girder-chain/girder/x/projects"
@@ -57,6 +58,7 @@ type App struct {
 	Distributions distributions.Keeper
 	Projects      projects.Keeper
 	Vesting       vesting.Keeper
+	Governance    governance.Keeper
 
 	chainID string
 	check   checkState
@@ -64,6 +66,7 @@ type App struct {
 	seen    *verifiedTxs
 
 	snapshots Snapshots // state-sync snapshots (nil: none); see snapshot.go
+	upgrades  *upgrades // software upgrades this binary knows; see upgrade.go
 
 	// commitMu keeps readers that run outside CometBFT's ABCI mutex (Invariants, ExportGenesis:
 	// tests and operators call them on a live node) from reading the tree while Commit saves a
@@ -73,7 +76,7 @@ type App struct {
 
 // New wires the modules over the state tree.
 func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
-	a := &App{logger: logger, tree: tree, routes: map[string]func(chain.Context, tx.Msg) error{}, reg: tx.NewRegistry(), seen: newVerifiedTxs()}
+	a := &App{logger: logger, tree: tree, routes: map[string]func(chain.Context, tx.Msg) error{}, reg: tx.NewRegistry(), seen: newVerifiedTxs(), upgrades: newUpgrades()}
 	a.Auth = auth.NewKeeper()
 	// Module accounts: each module's escrow or pool. Users may not send to them; compliance does
 	// not count them as holders; offerings may not pay proceeds into them; distributions never pays
@@ -84,6 +87,7 @@ func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 		offerings.EscrowAccount:     offerings.ModuleName,
 		distributions.EscrowAccount: distributions.ModuleName,
 		projects.EscrowAccount:      projects.ModuleName,
+		governance.EscrowAccount:    governance.ModuleName,
 	}
 	moduleList := make([]address.Address, 0, len(moduleAccounts))
 	for addr := range moduleAccounts {
@@ -104,13 +108,23 @@ func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 	a.Assets.SetTreasuries(a.Projects)
 	a.Vesting = vesting.NewKeeper(a.Bank, a.Compliance)
 	a.Bank.SetLocks(a.Vesting) // locked grants leave no account, whoever moves them
-	// Balance hooks in order: compliance's holder accounting, then distributions' balance history.
-	a.Bank.SetHooks(a.Compliance, a.Compliance, a.Distributions)
+	// Governance: weights from distributions' balance history; a passed proposal's msgs run
+	// through the same routes as a tx's (with the DAO's or the chain's authority as signer).
+	a.Governance = governance.NewKeeper(a.Bank, a.Distributions, a.Assets, a.Auth, a.reg, moduleList)
+	a.Governance.SetRouter(governance.RouterFunc(a.route))
+	a.Governance.SetProjects(a.Projects)
+	a.Governance.SetFees(a.Fees)
+	a.Governance.SetScopers(map[string]governance.Scoper{projects.ModuleName: a.Projects,
+		distributions.ModuleName: a.Distributions, offerings.ModuleName: a.Offerings})
+	// Balance hooks in order: compliance's holder accounting, distributions' balance history,
+	// governance's delegated voting power.
+	a.Bank.SetHooks(a.Compliance, a.Compliance, a.Distributions, a.Governance)
 	a.Assets.SetHooks(a.Distributions)
 	a.modules = []chain.Module{auth.NewModule(a.Auth), bank.NewModule(a.Bank), fees.NewModule(a.Fees),
 		identity.NewModule(a.Identity).WithBlockTime(blockTimeOf), compliance.NewModule(a.Compliance).WithBlockTime(blockTimeOf),
 		assets.NewModule(a.Assets), offerings.NewModule(a.Offerings), distributions.NewModule(a.Distributions).WithBlockTime(blockTimeOf),
-		projects.NewModule(a.Projects), vesting.NewModule(a.Vesting).WithBlockTime(blockTimeOf)}
+		projects.NewModule(a.Projects), vesting.NewModule(a.Vesting).WithBlockTime(blockTimeOf),
+		governance.NewModule(a.Governance).WithBlockTime(blockTimeOf)}
 	for _, m := range a.modules {
 		for _, r := range m.Routes() {
 			a.reg.Register(r.Msg)

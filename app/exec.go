@@ -96,6 +96,27 @@ func accountsEvent(signer string, evs []chain.Event) chain.Event {
 	return ev
 }
 
+// route runs one msg with its type's handler, as a tx's msg runs: governance executes passed
+// proposals' msgs through it. A handler's panic fails the msg (as in runMsgs) unless the
+// storage failed.
+func (a *App) route(ctx chain.Context, m tx.Msg) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			var f store.Failure
+			if e, ok := r.(error); ok && errors.As(e, &f) {
+				panic(r)
+			}
+			err = codes.Internal.Wrapf("msg handler panicked: %v", r)
+			a.logger.Error("msg handler panicked in a proposal's execution", "msg", m.MsgType(), "panic", fmt.Sprint(r))
+		}
+	}()
+	h, ok := a.routes[m.MsgType()]
+	if !ok {
+		return codes.Internal.Wrapf("no route for msg type %s", m.MsgType())
+	}
+	return h(ctx, m)
+}
+
 func (a *App) runMsgs(ctx chain.Context, d *tx.Decoded) (cerr *codes.Error) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/bank"
 	"github.com/girder-chain/girder/x/fees"
+	"github.com/girder-chain/girder/x/governance"
 )
 
 const testChain = "girder-test"
@@ -59,7 +60,7 @@ func genesisState(t testing.TB, accs []account, fp fees.Params) []byte {
 	}
 	bg, _ := json.Marshal(bank.Genesis{Units: []coin.Unit{{Base: "ugrd", Display: "GRD", Exponent: 6}}, Balances: bals})
 	fg, _ := json.Marshal(fees.Genesis{Params: fp, BaseFee: fp.MinBaseFee})
-	st, err := json.Marshal(map[string]json.RawMessage{"auth": json.RawMessage(`{"accounts":[]}`), "bank": bg, "fees": fg, "identity": json.RawMessage(`{}`), "compliance": json.RawMessage(`{}`), "assets": json.RawMessage(`{}`), "offerings": json.RawMessage(`{}`), "distributions": json.RawMessage(`{}`), "projects": json.RawMessage(`{}`), "vesting": json.RawMessage(`{}`)})
+	st, err := json.Marshal(map[string]json.RawMessage{"auth": json.RawMessage(`{"accounts":[]}`), "bank": bg, "fees": fg, "identity": json.RawMessage(`{}`), "compliance": json.RawMessage(`{}`), "assets": json.RawMessage(`{}`), "offerings": json.RawMessage(`{}`), "distributions": json.RawMessage(`{}`), "projects": json.RawMessage(`{}`), "vesting": json.RawMessage(`{}`), "governance": governanceGenesis})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,3 +196,12 @@ func (h *harness) checkChain() {
 		h.t.Fatalf("height %d: balances %d + pool %d ≠ supply %d", h.height, sum, pool, supply)
 	}
 }
+
+// governanceGenesis is x/governance's default genesis (its params have no zero defaults).
+var governanceGenesis = func() json.RawMessage {
+	b, err := json.Marshal(governance.DefaultGenesis())
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
@@ -25,6 +26,7 @@ import (
 	"github.com/girder-chain/girder/x/compliance"
 	"github.com/girder-chain/girder/x/distributions"
 	"github.com/girder-chain/girder/x/fees"
+	"github.com/girder-chain/girder/x/governance"
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
 	"github.com/girder-chain/girder/x/projects"
@@ -56,6 +58,14 @@ func AppGenesis(balances []bank.Balance, roles ...auth.GenesisRole) (json.RawMes
 	}
 	if !hasAdmin && len(balances) > 0 {
 		roles = append([]auth.GenesisRole{{Role: auth.RoleAdmin, Address: balances[0].Address}}, roles...)
+	}
+	// Consortium members vote in chain governance; unless the roles name them, the admins are.
+	if !slices.ContainsFunc(roles, func(r auth.GenesisRole) bool { return r.Role == auth.RoleMember }) {
+		for _, r := range slices.Clone(roles) {
+			if r.Role == auth.RoleAdmin {
+				roles = append(roles, auth.GenesisRole{Role: auth.RoleMember, Address: r.Address})
+			}
+		}
 	}
 	authG, err := json.Marshal(auth.Genesis{Accounts: []auth.Account{}, Roles: roles})
 	if err != nil {
@@ -97,8 +107,13 @@ func AppGenesis(balances []bank.Balance, roles ...auth.GenesisRole) (json.RawMes
 	if err != nil {
 		return nil, err
 	}
+	governanceG, err := json.Marshal(governance.DefaultGenesis())
+	if err != nil {
+		return nil, err
+	}
 	return json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": identityG, "compliance": complianceG,
-		"assets": assetsG, "offerings": offeringsG, "distributions": distributionsG, "projects": projectsG, "vesting": vestingG})
+		"assets": assetsG, "offerings": offeringsG, "distributions": distributionsG, "projects": projectsG, "vesting": vestingG,
+		"governance": governanceG})
 }
 
 // AdminRoles are the genesis grants of the admin role to addrs.
@@ -127,6 +142,9 @@ type InitOptions struct {
 	Peers string
 	// Configure adjusts the CometBFT config before it is written (dev mode binds to loopback).
 	Configure func(*cmtcfg.Config)
+	// EditAppState adjusts the genesis app state, module by module, before it is written (dev
+	// mode shortens governance periods). Not used when Genesis is set.
+	EditAppState func(state map[string]json.RawMessage) error
 }
 
 // ErrInitialized is returned when the home already holds a node.
@@ -183,6 +201,18 @@ func Init(o InitOptions) (*cmttypes.GenesisDoc, error) {
 	state, err := AppGenesis(o.Balances, append(AdminRoles(o.Admins), o.Roles...)...)
 	if err != nil {
 		return nil, err
+	}
+	if o.EditAppState != nil {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(state, &m); err != nil {
+			return nil, err
+		}
+		if err := o.EditAppState(m); err != nil {
+			return nil, fmt.Errorf("genesis app state: %w", err)
+		}
+		if state, err = json.Marshal(m); err != nil {
+			return nil, err
+		}
 	}
 	gen := &cmttypes.GenesisDoc{
 		ChainID:         o.ChainID,

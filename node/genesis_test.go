@@ -43,12 +43,13 @@ func TestAppGenesisRoles(t *testing.T) {
 		}
 		return g.Roles
 	}
-	// No admin given: the first funded address is the admin.
+	// No admin given: the first funded address is the admin, and (no member named) a
+	// consortium member of chain governance.
 	raw, err := AppGenesis(funds)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := rolesOf(raw); len(r) != 1 || r[0].Role != auth.RoleAdmin || r[0].Address != b {
+	if r := rolesOf(raw); len(r) != 2 || r[0].Role != auth.RoleAdmin || r[0].Address != b || r[1].Role != auth.RoleMember || r[1].Address != b {
 		t.Fatalf("default admin %+v", r)
 	}
 	// Explicit admins and roles win.
@@ -56,8 +57,16 @@ func TestAppGenesisRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := rolesOf(raw); len(r) != 2 || r[0].Address != a || r[1].Role != auth.RoleKYCProvider {
+	if r := rolesOf(raw); len(r) != 3 || r[0].Address != a || r[1].Role != auth.RoleKYCProvider || r[2].Role != auth.RoleMember || r[2].Address != a {
 		t.Fatalf("explicit roles %+v", r)
+	}
+	// Members named: the admins are not made members.
+	raw, err = AppGenesis(funds, append(AdminRoles([]address.Address{a}), auth.GenesisRole{Role: auth.RoleMember, Address: b})...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rolesOf(raw); len(r) != 2 || r[1].Role != auth.RoleMember || r[1].Address != b {
+		t.Fatalf("named members %+v", r)
 	}
 	// No funds, no admin: a chain without roles.
 	raw, err = AppGenesis(nil)

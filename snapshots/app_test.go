@@ -19,6 +19,7 @@ import (
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
 	"github.com/girder-chain/girder/x/fees"
+	"github.com/girder-chain/girder/x/governance"
 )
 
 // The app's ABCI snapshot methods, as CometBFT calls them on a serving node and on a node
@@ -136,7 +137,7 @@ func appGenesis(t *testing.T, balances []bank.Balance) []byte {
 	authG, err1 := json.Marshal(auth.Genesis{Accounts: []auth.Account{}})
 	bankG, err2 := json.Marshal(bank.Genesis{Units: []coin.Unit{{Base: "ugrd", Display: "GRD", Exponent: 6}}, Balances: balances})
 	feesG, err3 := json.Marshal(fees.DefaultGenesis())
-	st, err4 := json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": json.RawMessage(`{}`), "compliance": json.RawMessage(`{}`), "assets": json.RawMessage(`{}`), "offerings": json.RawMessage(`{}`), "distributions": json.RawMessage(`{}`), "projects": json.RawMessage(`{}`), "vesting": json.RawMessage(`{}`)})
+	st, err4 := json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": json.RawMessage(`{}`), "compliance": json.RawMessage(`{}`), "assets": json.RawMessage(`{}`), "offerings": json.RawMessage(`{}`), "distributions": json.RawMessage(`{}`), "projects": json.RawMessage(`{}`), "vesting": json.RawMessage(`{}`), "governance": governanceGenesis})
 	for _, err := range []error{err1, err2, err3, err4} {
 		if err != nil {
 			t.Fatal(err)
@@ -144,3 +145,12 @@ func appGenesis(t *testing.T, balances []bank.Balance) []byte {
 	}
 	return st
 }
+
+// governanceGenesis is x/governance's default genesis (its params have no zero defaults).
+var governanceGenesis = func() json.RawMessage {
+	b, err := json.Marshal(governance.DefaultGenesis())
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
