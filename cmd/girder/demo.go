@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/authority"
 	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/keyring"
@@ -16,6 +17,7 @@ import (
 	"github.com/girder-chain/girder/x/assets"
 	"github.com/girder-chain/girder/x/compliance"
 	"github.com/girder-chain/girder/x/distributions"
+	"github.com/girder-chain/girder/x/governance"
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
 	"github.com/girder-chain/girder/x/projects"
@@ -121,6 +123,16 @@ func seedDemo(ctx context.Context, c *client.Client, kr *keyring.Keyring, out io
 	); err != nil {
 		return err
 	}
+	// BRIDGE is the project's security: its holders form the project's DAO. The concession fixes
+	// the tariff cap and the term: protected, only both chambers change them.
+	if _, err := send("BRIDGE linked to the project; concession terms protected", v,
+		&projects.MsgSetSecurity{Agency: va, Project: demoProject, Security: demoSecurity},
+		&projects.MsgSetParameter{Authority: va, Project: demoProject, Name: "tariff_cap", Value: "2.50 EURt per crossing", Protected: true},
+		&projects.MsgSetParameter{Authority: va, Project: demoProject, Name: "concession_term", Value: "30 years from financial close", Protected: true},
+		&projects.MsgSetParameter{Authority: va, Project: demoProject, Name: "maintenance_reserve", Value: "2 % of toll revenue"},
+	); err != nil {
+		return err
+	}
 	// 4,000,000 BRIDGE at 1.25 EURt: 125 cents per 10^6 ubridge; 8 s of subscriptions.
 	r, err := send("offering of 4,000,000 BRIDGE at 1.25 EURt to the treasury", v, &offerings.MsgOpen{Issuer: va, Security: demoSecurity, Cash: demoCash,
 		PriceNum: 125, PriceDen: 1_000_000, SoftCap: 1_000_000_000_000, HardCap: 4_000_000_000_000,
@@ -171,7 +183,40 @@ func seedDemo(ctx context.Context, c *client.Client, kr *keyring.Keyring, out io
 		Rates: []distributions.Rate{{Jurisdiction: "DE", Bps: 2_500}}, Memo: "2026 dividend"}); err != nil {
 		return err
 	}
-	return seedWorks(ctx, c, send, v, spv, contractor, engineer, now, out)
+	if err := seedWorks(ctx, c, send, v, spv, contractor, engineer, now, out); err != nil {
+		return err
+	}
+	return seedProposal(send, v, alice, bob)
+}
+
+// seedProposal has the DAO of BRIDGE vote on raising the tariff cap, a protected parameter:
+// alice proposes, alice and bob vote yes (20 % of the weight: the quorum) and the public agency
+// approves (the second chamber). It executes by itself 90 s later (60 s of voting, 30 s of
+// timelock); docs/governance.md then walks a newcomer through a treasury spend.
+func seedProposal(send func(string, keySigner, ...tx.Msg) (*client.Result, error), v, alice, bob keySigner) error {
+	carried, err := tx.Pack(&projects.MsgSetParameter{Authority: authority.DAO(demoSecurity), Project: demoProject, Name: "tariff_cap",
+		Value: "2.60 EURt per crossing", Protected: true})
+	if err != nil {
+		return err
+	}
+	r, err := send("alice proposes a tariff cap of 2.60 EURt", alice, &governance.MsgSubmit{Proposer: alice.Address(), DAO: demoSecurity,
+		Title: "Raise the tariff cap to 2.60 EURt", Summary: "Indexation of the toll tariff cap to 2026 prices (concession clause 14.2).",
+		Msgs: []tx.Any{carried}})
+	if err != nil {
+		return err
+	}
+	id, err := eventUint(r, "governance.proposal_submitted", "proposal")
+	if err != nil {
+		return err
+	}
+	if _, err := send("alice votes yes", alice, &governance.MsgVote{Voter: alice.Address(), Proposal: id, Option: governance.OptionYes}); err != nil {
+		return err
+	}
+	if _, err := send("bob votes yes", bob, &governance.MsgVote{Voter: bob.Address(), Proposal: id, Option: governance.OptionYes}); err != nil {
+		return err
+	}
+	_, err = send("the public agency approves (second chamber)", v, &governance.MsgApprove{Agency: v.Address(), Proposal: id})
+	return err
 }
 
 // seedWorks writes the demo project's works: four milestones paid from the treasury (which the

@@ -22,6 +22,7 @@ import (
 	"github.com/girder-chain/girder/node"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
+	"github.com/girder-chain/girder/x/governance"
 )
 
 func init() { register(newDevCmd) }
@@ -137,9 +138,16 @@ Example:
 			}
 			fmt.Fprintf(out, "\nIn another terminal:\n  export GIRDER_HOME=%s GIRDER_KEYRING_BACKEND=test\n  girder tx bank send alice bob 1.5GRD\n  girder query balance bob\n  girder query fees\n\nCtrl-C stops the chain; `girder dev` resumes it.\n\n", home)
 			go printBlocks(ctx, n, out)
-			<-ctx.Done()
-			fmt.Fprintln(out, "stopping…")
-			return n.Stop()
+			select {
+			case <-ctx.Done():
+				fmt.Fprintln(out, "stopping…")
+				return n.Stop()
+			case <-n.App.Halted():
+				p := n.App.HaltPlan()
+				n.Stop()
+				return fmt.Errorf("the chain halted at height %d for the software upgrade %q that chain governance scheduled (%s): install the binary that knows it, then run girder dev again",
+					p.Height, p.Name, p.Info)
+			}
 		},
 	}
 	cmd.Flags().BoolVar(&reset, "reset", false, "delete the dev chain's data and start a new chain")
@@ -199,8 +207,25 @@ func ensureDevChain(home string, kr *keyring.Keyring) (bool, error) {
 		}
 	}
 	_, err := node.Init(node.InitOptions{Home: home, ChainID: DevChainID, Moniker: "dev", Balances: balances, Roles: roles,
-		Configure: func(c *cmtcfg.Config) { c.P2P.ListenAddress = "tcp://127.0.0.1:26656" }})
+		Configure:    func(c *cmtcfg.Config) { c.P2P.ListenAddress = "tcp://127.0.0.1:26656" },
+		EditAppState: devGovernance})
 	return err == nil, err
+}
+
+// devGovernance gives the dev chain governance periods a person can watch: every DAO votes for
+// 60 s (quorum 20 %, a late quorum extends by 20 s) and waits 30 s of timelock, with a deposit of
+// 10 GRD; chain proposals vote for 60 s and wait 10 s. docs/governance.md's walk-through uses them.
+func devGovernance(state map[string]json.RawMessage) error {
+	g := governance.DefaultGenesis()
+	g.DAODefaults = governance.DAOParams{ProposalThresholdBps: 100, Deposit: coin.New(governance.NativeDenom, 10_000_000), VotingPeriod: 60,
+		QuorumBps: 2000, ThresholdBps: 5000, VetoThresholdBps: 3334, LateQuorumExtension: 20, Timelock: 30}
+	g.ChainParams.VotingPeriod, g.ChainParams.Timelock = 60, 10
+	b, err := json.Marshal(g)
+	if err != nil {
+		return err
+	}
+	state[governance.ModuleName] = b
+	return nil
 }
 
 // demoMarker is the file in the dev home that says the demo data was written.
