@@ -94,7 +94,7 @@ func TestDevGenesisRoles(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(devGenesisRoles(home)[v.Address.String()], ",")
-	if got != "admin,kyc_provider,compliance_officer,asset_issuer,cash_issuer,public_agency" {
+	if got != "admin,kyc_provider,compliance_officer,asset_issuer,cash_issuer,public_agency,member" {
 		t.Fatalf("validator's genesis roles: %q", got)
 	}
 }

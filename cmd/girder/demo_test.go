@@ -16,6 +16,7 @@ import (
 	"github.com/girder-chain/girder/keyring"
 	"github.com/girder-chain/girder/node"
 	"github.com/girder-chain/girder/x/distributions"
+	"github.com/girder-chain/girder/x/governance"
 	"github.com/girder-chain/girder/x/offerings"
 	"github.com/girder-chain/girder/x/projects"
 )
@@ -103,6 +104,25 @@ func TestDevDemoData(t *testing.T) {
 		if e.Gross.Amount != w[0] || e.Withheld.Amount != w[1] || e.Net.Amount != w[2] {
 			t.Fatalf("%s's entitlement: %+v, want gross/withheld/net %v", name, e, w)
 		}
+	}
+	// BRIDGE is the project's security, the concession terms are protected, and the DAO votes on
+	// raising the tariff cap: alice's and bob's 2,000,000 BRIDGE are the 20 % quorum of the
+	// 10,000,000 eligible; the public agency approved.
+	var info projects.ProjectInfo
+	if err := cl.Query(ctx, "/projects/project/"+demoProject, nil, 0, &info); err != nil || info.Project.Security != demoSecurity {
+		t.Fatalf("project's security: %+v %v", info.Project, err)
+	}
+	var cap projects.ParameterInfo
+	if err := cl.Query(ctx, "/projects/parameter/"+demoProject+"/tariff_cap", nil, 0, &cap); err != nil || !cap.Parameter.Protected {
+		t.Fatalf("tariff_cap: %+v %v", cap, err)
+	}
+	var p governance.ProposalInfo
+	if err := cl.Query(ctx, "/governance/proposal/1", nil, 0, &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.DAO != demoSecurity || p.Tally.Yes != 2_000_000_000_000 || p.Eligible != 10_000_000_000_000 || !p.QuorumReached ||
+		p.ApprovedBy == nil || p.ApprovedBy.String() != addr("validator") || len(p.Protected) != 1 {
+		t.Fatalf("demo proposal: %+v", p)
 	}
 	if _, err := os.Stat(filepath.Join(home, demoMarker)); err != nil {
 		t.Fatalf("no marker after the demo data: %v", err)
