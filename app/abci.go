@@ -176,7 +176,6 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		results[i] = a.deliverTx(ctx, p, raw)
 	}
 	end := ctx.WithKV(b.cache)
-	a.Fees.EndBlock(end, b.gas)
 	for _, m := range a.modules {
 		if eb, ok := m.(chain.EndBlocker); ok {
 			if err := eb.EndBlock(end); err != nil {
@@ -184,6 +183,9 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 			}
 		}
 	}
+	// The next base fee last: fee params that governance set in this block's end rule it (a
+	// raised minimum applies to the next block's txs, and the base fee never sits below it).
+	a.Fees.EndBlock(end, b.gas)
 	// Block limits set by chain governance in this block apply from the next height.
 	var params *cmtproto.ConsensusParams
 	if maxBytes, maxGas, ok := a.Governance.TakeBlockParams(end); ok {
