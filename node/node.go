@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	dbm "github.com/cometbft/cometbft-db"
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -21,8 +23,10 @@ import (
 
 	"github.com/girder-chain/girder/api"
 	"github.com/girder-chain/girder/app"
+	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/snapshots"
 	"github.com/girder-chain/girder/store"
+	"github.com/girder-chain/girder/x/governance"
 )
 
 // Node is a running Girder node: CometBFT plus the app, in one process.
@@ -53,6 +57,10 @@ type Options struct {
 	// NoSnapshots: take no snapshots (the node still serves those it has, and restores one
 	// when it state-syncs).
 	NoSnapshots bool
+	// Upgrades are the software upgrades this binary knows, by name: registered with the app
+	// before CometBFT starts (its handshake may replay the upgrade's block). When chain
+	// governance's plan reaches an upgrade not listed here, the app halts: App.Halted closes.
+	Upgrades map[string]app.UpgradeHandler
 }
 
 // snapshotSettings applies the defaults.
@@ -101,6 +109,14 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 		tree.Close()
 		return nil, err
 	}
+	for name, fn := range o.Upgrades {
+		a.RegisterUpgrade(name, fn)
+	}
+	// A state that stopped at an upgrade this binary does not know is not run again.
+	if p, ok := unknownUpgrade(a, tree); ok {
+		tree.Close()
+		return nil, &UpgradeNeededError{Plan: p}
+	}
 	interval, keep := o.snapshotSettings()
 	snaps, err := snapshots.New(SnapshotDir(home), tree, interval, keep, logger.With("module", "snapshots"))
 	if err != nil {
@@ -125,6 +141,9 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 		cmtnode.DefaultMetricsProvider(c.Instrumentation), logger)
 	if err != nil {
 		closeState()
+		if p := a.HaltPlan(); p != nil { // CometBFT's handshake replayed the upgrade's block
+			return nil, &UpgradeNeededError{Plan: *p}
+		}
 		return nil, fmt.Errorf("create node: %w", err)
 	}
 	if err := n.Start(); err != nil {
@@ -139,6 +158,51 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 		}
 	}
 	return node, nil
+}
+
+// UpgradeNeededError says the chain stopped at a software upgrade that chain governance
+// scheduled and this binary does not know (errors.Is(err, app.ErrUpgradeNeeded) holds): the
+// binary that knows it must run the node from Plan.Height on.
+type UpgradeNeededError struct {
+	Plan governance.Plan
+}
+
+func (e *UpgradeNeededError) Error() string {
+	info := ""
+	if e.Plan.Info != "" {
+		info = " (" + e.Plan.Info + ")"
+	}
+	return fmt.Sprintf("the chain stops at height %d for the software upgrade %q%s that chain governance scheduled, and this binary (girder %s) does not know it: install the binary that knows it, then start again",
+		e.Plan.Height, e.Plan.Name, info, app.Version)
+}
+
+func (e *UpgradeNeededError) Unwrap() error { return app.ErrUpgradeNeeded }
+
+// Halt is the error of a node whose app halted for an unknown upgrade (nil while it runs).
+func (n *Node) Halt() error {
+	if p := n.App.HaltPlan(); p != nil {
+		return &UpgradeNeededError{Plan: *p}
+	}
+	return nil
+}
+
+// unknownUpgrade reports the upgrade planned at the height after the committed one when this
+// binary does not know it.
+func unknownUpgrade(a *app.App, tree *store.Tree) (governance.Plan, bool) {
+	v := tree.Version()
+	if v == 0 {
+		return governance.Plan{}, false
+	}
+	view, err := tree.At(v)
+	if err != nil {
+		return governance.Plan{}, false // app.New read this version: Start fails further on if it is gone
+	}
+	ctx := chain.NewContext(store.NewReadCache(view), v, time.Unix(0, 0).UTC(), a.ChainID(), chain.ModeQuery)
+	p, ok := a.Governance.UpgradeNeeded(ctx, v+1)
+	if !ok || slices.Contains(a.KnownUpgrades(), p.Name) {
+		return governance.Plan{}, false
+	}
+	return p, true
 }
 
 // ChainID is the chain's id from the genesis (known before the app has any state, e.g. while

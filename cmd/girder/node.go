@@ -177,6 +177,10 @@ func newStartCmd() *cobra.Command {
 		Long: `Run CometBFT and the Girder app in this process. The node resumes from its last
 committed height after a restart. SIGINT or SIGTERM stops it cleanly.
 
+At the height of a software upgrade that chain governance scheduled and this binary does not
+know, the node stops and girder start exits with status 1, naming the upgrade and its height:
+install the binary that knows it, then start again.
+
 Example:
   girder start --home ./node1`,
 		Args: cobra.NoArgs,
@@ -193,9 +197,19 @@ Example:
 			}
 			fmt.Fprintln(cmd.OutOrStdout())
 			go printBlocks(ctx, n, cmd.OutOrStdout())
-			<-ctx.Done()
-			fmt.Fprintln(cmd.OutOrStdout(), "stopping…")
-			return n.Stop()
+			select {
+			case <-ctx.Done():
+				fmt.Fprintln(cmd.OutOrStdout(), "stopping…")
+				return n.Stop()
+			case <-n.App.Halted():
+				// Chain governance's upgrade height, and this binary does not know the upgrade:
+				// stop, and say what to install (the error goes to stderr; the exit status is 1).
+				halt := n.Halt()
+				if err := n.Stop(); err != nil {
+					return fmt.Errorf("%w (and stopping the node: %v)", halt, err)
+				}
+				return halt
+			}
 		},
 	}
 	rf.add(cmd)
