@@ -200,8 +200,12 @@ func mulAdd(acc, n, x uint64) (uint64, bool) {
 
 // NextBaseFee is the EIP-1559 update: the base fee rises when a block used more than the target
 // gas and falls when it used less, by at most 1/ChangeDenominator per block (rising by at least 1
-// when above target), never below MinBaseFee.
+// when above target), never below MinBaseFee (a base fee under a minimum that governance just
+// raised goes straight to it, whatever the block used).
 func (p Params) NextBaseFee(base coin.Amount, used uint64) coin.Amount {
+	if base < p.MinBaseFee {
+		return p.MinBaseFee
+	}
 	target := p.TargetBlockGas
 	maxDelta := uint64(base) / p.ChangeDenominator
 	switch {

@@ -194,6 +194,9 @@ func TestNextBaseFee(t *testing.T) {
 		{"base 8 full rises by 1", minOne, 8, full, 9},
 		{"base 16 full rises by 2", minOne, 16, full, 18},
 		{"large base full", def, 8_000_000_000_000, full, 9_000_000_000_000},
+		{"below a raised minimum, full block: to the minimum", def, 4, full, 10},
+		{"below a raised minimum, at target: to the minimum", def, 4, target, 10},
+		{"below a raised minimum, empty block: to the minimum", def, 4, 0, 10},
 		{"max base full saturates", def, coin.MaxAmount, full, coin.MaxAmount},
 		{"max base empty falls by 1/8", def, coin.MaxAmount, 0, coin.MaxAmount - coin.MaxAmount/8},
 	}
