@@ -38,6 +38,7 @@ func newQueryCmd() *cobra.Command {
 	cmd.AddCommand(newOfferingsQueryCmd(), newDistributionsQueryCmd())
 	cmd.AddCommand(newProjectsQueryCmd())
 	cmd.AddCommand(newVestingQueryCmd())
+	cmd.AddCommand(newGovernanceQueryCmd())
 	cmd.AddCommand(
 		&cobra.Command{
 			Use: "account ADDRESS|KEY", Short: "Show an account: public key, nonce, creation height",

@@ -44,6 +44,7 @@ func newTxCmd() *cobra.Command {
 	cmd.AddCommand(newOfferingsTxCmd(), newDistributionsTxCmd())
 	cmd.AddCommand(newProjectsTxCmd())
 	cmd.AddCommand(newVestingTxCmd())
+	cmd.AddCommand(newGovernanceTxCmd())
 	return cmd
 }
 
