@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/girder-chain/girder/internal/testports"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/girder-chain/girder/internal/testports"
 
 	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/keyring"
@@ -21,7 +23,7 @@ import (
 func girder(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	root := newRootCmd()
-	var out, errOut bytes.Buffer
+	var out, errOut lockedBuffer
 	root.SetArgs(args)
 	root.SetOut(&out)
 	root.SetErr(&errOut)
@@ -31,6 +33,26 @@ func girder(t *testing.T, args ...string) (string, string, int) {
 		code = report(&errOut, err)
 	}
 	return out.String(), errOut.String(), code
+}
+
+// lockedBuffer is a buffer that goroutines may write at once: a node started by a command logs
+// to the command's stderr from CometBFT's goroutines, some of which may still log while the
+// command reports its error (a real process writes to os.Stderr, which allows that).
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func loopbackAddr(t *testing.T) string {
