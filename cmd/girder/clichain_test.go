@@ -29,6 +29,14 @@ type cliChain struct {
 // (stopped at the end of the test).
 func startCLIChain(t *testing.T, chainID, admin string, accounts ...string) *cliChain {
 	t.Helper()
+	return startCLIChainWith(t, chainID, admin, nil, accounts...)
+}
+
+// startCLIChainWith is startCLIChain with the genesis app_state edited by edit between `girder
+// init` and the start of the node (edit has the signature of node.InitOptions.EditAppState; the
+// CLI's init has no such hook, so the genesis file is rewritten).
+func startCLIChainWith(t *testing.T, chainID, admin string, edit func(map[string]json.RawMessage) error, accounts ...string) *cliChain {
+	t.Helper()
 	home := t.TempDir()
 	ch := &cliChain{t: t, home: home, kr: []string{"--home", home, "--keyring-backend", "test"}, addr: map[string]string{}}
 	initArgs := append([]string{"init", "--chain-id", chainID, "--moniker", "v", "--admin", admin}, ch.kr...)
@@ -46,6 +54,9 @@ func startCLIChain(t *testing.T, chainID, admin string, accounts ...string) *cli
 	}
 	if _, stderr, code := girder(t, initArgs...); code != 0 {
 		t.Fatalf("init: %s", stderr)
+	}
+	if edit != nil {
+		editGenesis(t, filepath.Join(home, "config", "genesis.json"), edit)
 	}
 	ch.rpc = loopbackAddr(t)
 	c, err := node.LoadConfig(home)
@@ -85,5 +96,35 @@ func (ch *cliChain) jsonOf(v any, args ...string) {
 	out := ch.run(append(args, "-o", "json")...)
 	if err := json.Unmarshal([]byte(out), v); err != nil {
 		ch.t.Fatalf("girder %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// editGenesis rewrites the app_state of the genesis file with edit (the CLI's init has no hook
+// like node.InitOptions.EditAppState, whose signature edit has).
+func editGenesis(t *testing.T, genFile string, edit func(map[string]json.RawMessage) error) {
+	t.Helper()
+	raw, err := os.ReadFile(genFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]json.RawMessage
+	var state map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(doc["app_state"], &state); err != nil {
+		t.Fatal(err)
+	}
+	if err := edit(state); err != nil {
+		t.Fatal(err)
+	}
+	if doc["app_state"], err = json.Marshal(state); err != nil {
+		t.Fatal(err)
+	}
+	if raw, err = json.MarshalIndent(doc, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(genFile, raw, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

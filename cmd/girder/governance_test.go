@@ -12,82 +12,10 @@ import (
 	"github.com/girder-chain/girder/authority"
 	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/coin"
-	"github.com/girder-chain/girder/keyring"
-	"github.com/girder-chain/girder/node"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/governance"
 	"github.com/girder-chain/girder/x/projects"
 )
-
-// startCLIChainWith is startCLIChain with the genesis app_state edited by edit between `girder
-// init` and the start of the node (edit has the signature of node.InitOptions.EditAppState; the
-// CLI's init has no such hook, so the genesis file is rewritten).
-func startCLIChainWith(t *testing.T, chainID, admin string, edit func(map[string]json.RawMessage) error, accounts ...string) *cliChain {
-	t.Helper()
-	home := t.TempDir()
-	ch := &cliChain{t: t, home: home, kr: []string{"--home", home, "--keyring-backend", "test"}, addr: map[string]string{}}
-	initArgs := append([]string{"init", "--chain-id", chainID, "--moniker", "v", "--admin", admin}, ch.kr...)
-	for _, acc := range accounts {
-		name, funds, _ := strings.Cut(acc, "=")
-		out, _, code := girder(t, append([]string{"keys", "add", name, "-o", "json"}, ch.kr...)...)
-		var info keyring.Info
-		if code != 0 || json.Unmarshal([]byte(out), &info) != nil {
-			t.Fatalf("keys add %s: %d %s", name, code, out)
-		}
-		ch.addr[name] = info.Address.String()
-		if funds != "" {
-			initArgs = append(initArgs, "--fund", ch.addr[name]+"="+funds)
-		}
-	}
-	if _, stderr, code := girder(t, initArgs...); code != 0 {
-		t.Fatalf("init: %s", stderr)
-	}
-	genFile := filepath.Join(home, "config", "genesis.json")
-	raw, err := os.ReadFile(genFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]json.RawMessage
-	var state map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(doc["app_state"], &state); err != nil {
-		t.Fatal(err)
-	}
-	if err := edit(state); err != nil {
-		t.Fatal(err)
-	}
-	if doc["app_state"], err = json.Marshal(state); err != nil {
-		t.Fatal(err)
-	}
-	if raw, err = json.MarshalIndent(doc, "", "  "); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(genFile, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ch.rpc = loopbackAddr(t)
-	c, err := node.LoadConfig(home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.RPC.ListenAddress, c.P2P.ListenAddress = "tcp://"+ch.rpc, "tcp://"+loopbackAddr(t)
-	node.WriteConfig(c)
-	logf, err := os.Create(filepath.Join(t.TempDir(), "node.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { logf.Close() })
-	ch.node, err = node.Start(context.Background(), home, node.Options{Log: logf, NoSnapshots: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ch.node.Stop() })
-	waitForBlocks(t, "tcp://"+ch.rpc)
-	ch.at = append([]string{"--node", "tcp://" + ch.rpc}, ch.kr...)
-	return ch
-}
 
 // TestGovernanceCLI: on a real node whose governance genesis has short periods, through the CLI
 // only: a project with a treasury of EURt and its security token BRIDGE held by alice (1,200)
