@@ -18,6 +18,7 @@ import (
 // module's own account under the class's terms.
 type Bank interface {
 	Balance(ctx chain.Context, a address.Address, denom string) coin.Amount
+	Balances(ctx chain.Context, a address.Address) []coin.Coin
 	Send(ctx chain.Context, from, to address.Address, c coin.Coin) error
 	ModuleAccount(a address.Address) (string, bool)
 }
