@@ -38,7 +38,7 @@ func (k Keeper) queued(ctx chain.Context, prefix []byte, t int64, n int) [][2]ui
 
 func (k Keeper) lateClasses(ctx chain.Context, now int64) error {
 	st := k.st(ctx)
-	for _, e := range k.queued(ctx, keyLate, now, MaxLatePerBlock) {
+	for _, e := range k.queued(ctx, keyLate, now-1, MaxLatePerBlock) {
 		st.Delete(lateKey(int64(e[0]), e[1]))
 		c, ok := k.Class(ctx, e[1])
 		if !ok || !waitsForOpening(&c, k.Service(ctx, c.Project).Opened) || c.PromisedOpening != int64(e[0]) {
