@@ -161,12 +161,12 @@ func (k Keeper) checkPasses(ctx chain.Context) error {
 	if err != nil {
 		return err
 	}
-	for id := uint64(1); id <= classSeq; id++ {
-		if c, ok := classes[id]; ok && sold[id] != c.Sold {
-			return fmt.Errorf("class %d says %d sold, %d passes exist", id, c.Sold, sold[id])
+	return each(k, ctx, keyClass, func(_ []byte, c Class) error {
+		if sold[c.ID] != c.Sold {
+			return fmt.Errorf("class %d says %d sold, %d passes exist", c.ID, c.Sold, sold[c.ID])
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (k Keeper) count(ctx chain.Context, prefix []byte) int {
