@@ -36,6 +36,7 @@ import (
 	"github.com/girder-chain/girder/x/governance"
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
+	"github.com/girder-chain/girder/x/passes"
 	"github.com/girder-chain/girder/x/projects"
 	"github.com/girder-chain/girder/x/vesting"
 )
@@ -144,9 +145,12 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	values["parameter"] = "tariff_cap"
 	grant := probeGrant(t, tn)
 	proposal := probeProposal(t, tn, values["denom"])
+	class, pass := probePasses(t, tn, project, values["denom"]+"c")
+	values["project"] = project
 	values["voter"] = tn.alice.Address().String()
 	idUnder := map[string]string{"/v1/offerings/": offering, "/v1/distributions/checkpoints/": checkpoint, "/v1/distributions/": distribution,
-		"/v1/projects/": project, "/v1/vesting/": grant, "/v1/governance/": proposal}
+		"/v1/projects/": project, "/v1/vesting/": grant, "/v1/governance/": proposal,
+		"/v1/passes/classes/": class, "/v1/passes/passes/": pass}
 	values["scope"], values["id"] = "chain", probeCompliance(t, tn)
 	values["from"], values["to"], values["amount"] = tn.alice.Address().String(), tn.bob.Address().String(), "10ugrd"
 
@@ -1094,17 +1098,7 @@ func probeProposal(t *testing.T, tn *testNet, security string) string {
 	if err != nil {
 		t.Fatalf("submit: %v", err)
 	}
-	id := ""
-	for _, e := range r.Events {
-		for _, a := range e.Attrs {
-			if e.Type == "governance.proposal_submitted" && a.Key == "proposal" {
-				id = a.Value
-			}
-		}
-	}
-	if id == "" {
-		t.Fatalf("no governance.proposal_submitted event with a proposal id: %+v", r.Events)
-	}
+	id := eventAttr(t, r, "governance.proposal_submitted", "proposal")
 	n, _ := strconv.ParseUint(id, 10, 64)
 	r, err = tn.c.Send(testCtx(t), tn.alice, []tx.Msg{&governance.MsgVote{Voter: tn.alice.Address(), Proposal: n, Option: governance.OptionYes},
 		&governance.MsgDelegate{Delegator: tn.alice.Address(), Denom: security, Delegate: tn.bob.Address()}}, client.BuildOptions{})
@@ -1115,6 +1109,45 @@ func probeProposal(t *testing.T, tn *testNet, security string) string {
 		t.Fatalf("vote: %v", err)
 	}
 	return id
+}
+
+// probePasses has bob (the probe project's private partner) create a pass class priced in cash
+// and alice buy a pass, so the passes routes have a real class and pass.
+func probePasses(t *testing.T, tn *testNet, project, cash string) (class, pass string) {
+	t.Helper()
+	now := time.Now().Unix()
+	r, err := tn.c.Send(testCtx(t), tn.bob, []tx.Msg{&passes.MsgCreateClass{Creator: tn.bob.Address(), Project: project, Name: "probe pass",
+		Price: coin.New(cash, 100), Uses: 10, Validity: passes.Validity{Kind: passes.ValidityFixed, Start: now - 60, End: now + 86_400*365}, MaxSupply: 100}},
+		client.BuildOptions{})
+	if err == nil {
+		err = r.Err()
+	}
+	if err != nil {
+		t.Fatalf("create class: %v", err)
+	}
+	class = eventAttr(t, r, "passes.class_created", "class")
+	n, _ := strconv.ParseUint(class, 10, 64)
+	if r, err = tn.c.Send(testCtx(t), tn.alice, []tx.Msg{&passes.MsgBuy{Buyer: tn.alice.Address(), Class: n, Quantity: 1}}, client.BuildOptions{}); err == nil {
+		err = r.Err()
+	}
+	if err != nil {
+		t.Fatalf("buy: %v", err)
+	}
+	return class, eventAttr(t, r, "passes.bought", "first_pass")
+}
+
+// eventAttr is the value of key in the first event of type typ of a tx's result.
+func eventAttr(t *testing.T, r *client.Result, typ, key string) string {
+	t.Helper()
+	for _, e := range r.Events {
+		for _, a := range e.Attrs {
+			if e.Type == typ && a.Key == key {
+				return a.Value
+			}
+		}
+	}
+	t.Fatalf("no %s event with %s: %+v", typ, key, r.Events)
+	return ""
 }
 
 // probeGrant gives bob a vesting grant of ugrd from alice, so the vesting routes have a real id.

@@ -25,6 +25,7 @@ import (
 	"github.com/girder-chain/girder/x/governance"
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
+	"github.com/girder-chain/girder/x/passes"
 	"github.com/girder-chain/girder/x/projects"
 	"github.com/girder-chain/girder/x/vesting"
 )
@@ -59,6 +60,7 @@ type App struct {
 	Projects      projects.Keeper
 	Vesting       vesting.Keeper
 	Governance    governance.Keeper
+	Passes        passes.Keeper
 
 	chainID string
 	check   checkState
@@ -88,6 +90,7 @@ func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 		distributions.EscrowAccount: distributions.ModuleName,
 		projects.EscrowAccount:      projects.ModuleName,
 		governance.EscrowAccount:    governance.ModuleName,
+		passes.EscrowAccount:        passes.ModuleName,
 	}
 	moduleList := make([]address.Address, 0, len(moduleAccounts))
 	for addr := range moduleAccounts {
@@ -106,6 +109,7 @@ func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 	a.Distributions = distributions.NewKeeper(a.Bank, a.Assets, a.Compliance, a.Identity, moduleList)
 	a.Projects = projects.NewKeeper(a.Bank, a.Auth, a.Assets, moduleList)
 	a.Assets.SetTreasuries(a.Projects)
+	a.Passes = passes.NewKeeper(a.Bank, a.Assets, a.Compliance, a.Projects)
 	a.Vesting = vesting.NewKeeper(a.Bank, a.Compliance)
 	a.Bank.SetLocks(a.Vesting) // locked grants leave no account, whoever moves them
 	// Governance: weights from distributions' balance history; a passed proposal's msgs run
@@ -124,7 +128,7 @@ func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 		identity.NewModule(a.Identity).WithBlockTime(blockTimeOf), compliance.NewModule(a.Compliance).WithBlockTime(blockTimeOf),
 		assets.NewModule(a.Assets), offerings.NewModule(a.Offerings), distributions.NewModule(a.Distributions).WithBlockTime(blockTimeOf),
 		projects.NewModule(a.Projects), vesting.NewModule(a.Vesting).WithBlockTime(blockTimeOf),
-		governance.NewModule(a.Governance).WithBlockTime(blockTimeOf)}
+		governance.NewModule(a.Governance).WithBlockTime(blockTimeOf), passes.NewModule(a.Passes).WithBlockTime(blockTimeOf)}
 	for _, m := range a.modules {
 		for _, r := range m.Routes() {
 			a.reg.Register(r.Msg)

@@ -60,7 +60,7 @@ func genesisState(t testing.TB, accs []account, fp fees.Params) []byte {
 	}
 	bg, _ := json.Marshal(bank.Genesis{Units: []coin.Unit{{Base: "ugrd", Display: "GRD", Exponent: 6}}, Balances: bals})
 	fg, _ := json.Marshal(fees.Genesis{Params: fp, BaseFee: fp.MinBaseFee})
-	st, err := json.Marshal(map[string]json.RawMessage{"auth": json.RawMessage(`{"accounts":[]}`), "bank": bg, "fees": fg, "identity": json.RawMessage(`{}`), "compliance": json.RawMessage(`{}`), "assets": json.RawMessage(`{}`), "offerings": json.RawMessage(`{}`), "distributions": json.RawMessage(`{}`), "projects": json.RawMessage(`{}`), "vesting": json.RawMessage(`{}`), "governance": governanceGenesis})
+	st, err := json.Marshal(map[string]json.RawMessage{"auth": json.RawMessage(`{"accounts":[]}`), "bank": bg, "fees": fg, "identity": json.RawMessage(`{}`), "compliance": json.RawMessage(`{}`), "assets": json.RawMessage(`{}`), "offerings": json.RawMessage(`{}`), "distributions": json.RawMessage(`{}`), "projects": json.RawMessage(`{}`), "vesting": json.RawMessage(`{}`), "governance": governanceGenesis, "passes": json.RawMessage(`{}`)})
 	if err != nil {
 		t.Fatal(err)
 	}

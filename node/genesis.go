@@ -29,6 +29,7 @@ import (
 	"github.com/girder-chain/girder/x/governance"
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
+	"github.com/girder-chain/girder/x/passes"
 	"github.com/girder-chain/girder/x/projects"
 	"github.com/girder-chain/girder/x/vesting"
 )
@@ -111,9 +112,13 @@ func AppGenesis(balances []bank.Balance, roles ...auth.GenesisRole) (json.RawMes
 	if err != nil {
 		return nil, err
 	}
+	passesG, err := json.Marshal(passes.DefaultGenesis())
+	if err != nil {
+		return nil, err
+	}
 	return json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": identityG, "compliance": complianceG,
 		"assets": assetsG, "offerings": offeringsG, "distributions": distributionsG, "projects": projectsG, "vesting": vestingG,
-		"governance": governanceG})
+		"governance": governanceG, "passes": passesG})
 }
 
 // AdminRoles are the genesis grants of the admin role to addrs.

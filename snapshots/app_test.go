@@ -137,7 +137,7 @@ func appGenesis(t *testing.T, balances []bank.Balance) []byte {
 	authG, err1 := json.Marshal(auth.Genesis{Accounts: []auth.Account{}})
 	bankG, err2 := json.Marshal(bank.Genesis{Units: []coin.Unit{{Base: "ugrd", Display: "GRD", Exponent: 6}}, Balances: balances})
 	feesG, err3 := json.Marshal(fees.DefaultGenesis())
-	st, err4 := json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": json.RawMessage(`{}`), "compliance": json.RawMessage(`{}`), "assets": json.RawMessage(`{}`), "offerings": json.RawMessage(`{}`), "distributions": json.RawMessage(`{}`), "projects": json.RawMessage(`{}`), "vesting": json.RawMessage(`{}`), "governance": governanceGenesis})
+	st, err4 := json.Marshal(map[string]json.RawMessage{"auth": authG, "bank": bankG, "fees": feesG, "identity": json.RawMessage(`{}`), "compliance": json.RawMessage(`{}`), "assets": json.RawMessage(`{}`), "offerings": json.RawMessage(`{}`), "distributions": json.RawMessage(`{}`), "projects": json.RawMessage(`{}`), "vesting": json.RawMessage(`{}`), "governance": governanceGenesis, "passes": json.RawMessage(`{}`)})
 	for _, err := range []error{err1, err2, err3, err4} {
 		if err != nil {
 			t.Fatal(err)
