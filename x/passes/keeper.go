@@ -82,6 +82,7 @@ var (
 	ErrServiceOpen    = codes.Register(ModuleName, 26, "the project's service is already open")
 	ErrModuleAccount  = codes.Register(ModuleName, 27, "a module account cannot hold a pass")
 	ErrClassEnded     = codes.Register(ModuleName, 28, "the class's validity has ended")
+	ErrPassUsed       = codes.Register(ModuleName, 29, "the pass has been used: no late-service refund")
 )
 
 // Keeper keeps pass classes, passes, project services and the revenue accounts, and moves the
@@ -651,6 +652,12 @@ func (k Keeper) ClaimRefund(ctx chain.Context, m *MsgClaimRefund) (coin.Coin, er
 	if p.Status != PassActive {
 		return coin.Coin{}, ErrNotActive.Wrapf("pass %d is %s", p.ID, p.Status)
 	}
+	if p.Used > 0 {
+		// The late-service refund compensates a service not delivered; a pass that has been used
+		// got the service (an unlimited pass keeps its whole price deferred, so no cap would stop a
+		// holder from using it and still taking the refund).
+		return coin.Coin{}, ErrPassUsed.Wrapf("pass %d has been used %d times since the service opened: the late-service refund is for passes not used", p.ID, p.Used)
+	}
 	amt, _, err := p.Paid.Amount.MulDiv(uint64(c.Late.RefundBps), BpsDenominator)
 	if err != nil {
 		return coin.Coin{}, fmt.Errorf("passes: refund of pass %d: %w", p.ID, err) // bps ≤ 10000: cannot overflow
@@ -701,6 +708,13 @@ func (k Keeper) OpenService(ctx chain.Context, m *MsgOpenService) error {
 	}
 	if m.Opened > now {
 		return ErrBadTime.Wrapf("the opening %s is after the block time %s", chain.Unix(m.Opened), chain.Unix(now))
+	}
+	// A backdated opening would expire passes early and move their deferred revenue to the
+	// operator's project without service delivered (and dodge the late-service policy): the
+	// opening is recorded within a day of the fact.
+	if m.Opened < now-MaxOpeningAge {
+		return ErrBadTime.Wrapf("the opening %s is more than %d hours before the block time %s: record an opening within a day",
+			chain.Unix(m.Opened), MaxOpeningAge/3600, chain.Unix(now))
 	}
 	s := Service{Project: m.Project, Opened: m.Opened, OpenedBy: m.Actor, Height: ctx.Height}
 	k.set(ctx, serviceKey(m.Project), &s)

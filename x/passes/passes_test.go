@@ -333,8 +333,8 @@ func TestExpiry(t *testing.T) {
 }
 
 // TestLateRefund: the promised opening passes first: the class is late, sales stop, holders
-// claim RefundBps of the price; the rest is earned. A pass used after a late opening is never
-// refunded more than it still defers.
+// claim RefundBps of the price; the rest is earned. A pass used after a late opening gets no
+// refund.
 func TestLateRefund(t *testing.T) {
 	e := newEnv(t)
 	id := e.create(classMsg())
@@ -368,20 +368,23 @@ func TestLateRefund(t *testing.T) {
 	if r := e.revenue(); r.Refunded != 800 || r.Earned != 200 || r.Deferred != 2*1_000+1_000 {
 		t.Fatalf("revenue %+v", r)
 	}
-	// The service opens late: the passes not refunded are usable; a used one refunds at most
-	// what it still defers.
+	// The service opens late: the passes not refunded are usable; a used one gets no refund (the
+	// service was delivered), one not used still does.
 	e.setTime(at(40 * day))
-	e.open(at(40 * day))
+	// An opening backdated by more than a day would expire passes early: refused.
+	e.fails(&passes.MsgOpenService{Actor: ministry, Project: bridge, Opened: at(40*day) - passes.MaxOpeningAge - 1}, passes.ErrBadTime, "within a day")
+	e.open(at(40*day) - passes.MaxOpeningAge)
 	var batch []passes.Use
 	for s := uint32(1); s <= 9; s++ {
 		batch = append(batch, use(aliceK, ps[1], s, at(40*day)))
 	}
 	e.ok(redeem(batch...))
-	ev = eventOf(e.ok(&passes.MsgClaimRefund{Holder: alice, Pass: ps[1]}), "passes.refunded")
-	if ev["refund"] != "100ueur" || ev["earned"] != "0ueur" {
+	e.fails(&passes.MsgClaimRefund{Holder: alice, Pass: ps[1]}, passes.ErrPassUsed, "used 9 times")
+	ev = eventOf(e.ok(&passes.MsgClaimRefund{Holder: alice, Pass: ps[2]}), "passes.refunded")
+	if ev["refund"] != "800ueur" || ev["earned"] != "200ueur" {
 		t.Fatalf("refund %v", ev)
 	}
-	if r := e.revenue(); r.Refunded != 900 || r.Sold != 4_000 {
+	if r := e.revenue(); r.Refunded != 1_600 || r.Sold != 4_000 {
 		t.Fatalf("revenue %+v", r)
 	}
 }

@@ -72,7 +72,7 @@ func TestScenario(t *testing.T) {
 		if block > 10 && block%4 == 0 {
 			// A holder of an early-bird pass claims its refund.
 			for _, id := range ids {
-				if p := e.pass(id); p.Class == earlyID && p.Status == passes.PassActive {
+				if p := e.pass(id); p.Class == earlyID && p.Status == passes.PassActive && p.Used == 0 {
 					e.ok(&passes.MsgClaimRefund{Holder: owner[id].addr, Pass: id})
 					break
 				}

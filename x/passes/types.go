@@ -30,7 +30,9 @@ const (
 	MaxClassesPerProject = 256
 	// TicketMaxAge is how long before the block time a ticket may have been shown at a gate
 	// (offline gates submit their uses late); TicketMaxAhead how far after it (clock skew).
-	TicketMaxAge   = 86_400
+	TicketMaxAge = 86_400
+	// MaxOpeningAge is how long before the block time a service opening may be recorded.
+	MaxOpeningAge  = 86_400
 	TicketMaxAhead = 60
 	// BpsDenominator: RefundBps is in basis points of the price paid.
 	BpsDenominator  = 10_000
