@@ -39,6 +39,7 @@ func newQueryCmd() *cobra.Command {
 	cmd.AddCommand(newProjectsQueryCmd())
 	cmd.AddCommand(newVestingQueryCmd())
 	cmd.AddCommand(newGovernanceQueryCmd())
+	cmd.AddCommand(newPassesQueryCmd())
 	cmd.AddCommand(
 		&cobra.Command{
 			Use: "account ADDRESS|KEY", Short: "Show an account: public key, nonce, creation height",

@@ -45,6 +45,7 @@ func newTxCmd() *cobra.Command {
 	cmd.AddCommand(newProjectsTxCmd())
 	cmd.AddCommand(newVestingTxCmd())
 	cmd.AddCommand(newGovernanceTxCmd())
+	cmd.AddCommand(newPassesTxCmd())
 	return cmd
 }
 
