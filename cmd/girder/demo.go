@@ -20,6 +20,7 @@ import (
 	"github.com/girder-chain/girder/x/governance"
 	"github.com/girder-chain/girder/x/identity"
 	"github.com/girder-chain/girder/x/offerings"
+	"github.com/girder-chain/girder/x/passes"
 	"github.com/girder-chain/girder/x/projects"
 )
 
@@ -40,7 +41,7 @@ var demoTaxOffice = address.Module("demo/tax-office")
 // project's security BRIDGE, with a prospectus and a KYC rule; an offering of BRIDGE for EURt that
 // alice and bob subscribe and that settles into the project's treasury; a checkpoint and a
 // dividend of 123,456.78 EURt with German withholding tax, which alice and bob have yet to claim;
-// then the works (seedWorks).
+// then the works (seedWorks), the DAO's proposal (seedProposal) and the passes (seedPasses).
 func seedDemo(ctx context.Context, c *client.Client, kr *keyring.Keyring, out io.Writer) error {
 	signer := func(name string) (keySigner, error) {
 		s, err := kr.Signer(name)
@@ -104,7 +105,7 @@ func seedDemo(ctx context.Context, c *client.Client, kr *keyring.Keyring, out io
 		ConcessionEnd: now.AddDate(30, 0, 0).Unix(), Description: "A 1.2 km toll bridge built and operated by Harbour Bridge SPV under a 30-year concession",
 		StakeholderRule: projects.RuleAgencySPV,
 		Documents:       []projects.NamedDocument{{Name: "concession-agreement", URI: "https://example.org/harbour-bridge/concession.pdf", Hash: concession}},
-		Stakeholders: []projects.StakeholderRole{{Account: spv.Address(), Role: projects.RolePrivatePartner},
+		Stakeholders: []projects.StakeholderRole{{Account: spv.Address(), Role: projects.RolePrivatePartner}, {Account: spv.Address(), Role: projects.RoleOperator},
 			{Account: contractor.Address(), Role: projects.RoleContractor}, {Account: engineer.Address(), Role: projects.RoleIndependentEngineer}}}); err != nil {
 		return err
 	}
@@ -186,7 +187,49 @@ func seedDemo(ctx context.Context, c *client.Client, kr *keyring.Keyring, out io
 	if err := seedWorks(ctx, c, send, v, spv, contractor, engineer, now, out); err != nil {
 		return err
 	}
-	return seedProposal(send, v, alice, bob)
+	if err := seedProposal(send, v, alice, bob); err != nil {
+		return err
+	}
+	return seedPasses(send, spv, alice, now)
+}
+
+// seedPasses has the SPV, the bridge's operator, put two pass classes on sale: a transferable
+// 10-crossing pass (20 EURt, valid for a year from now) and an annual commuter pass (400 EURt,
+// unlimited crossings for 365 days from the service opening, promised in 18 months, fully
+// refunded if the bridge opens late; not transferable). alice buys one of each: 420 EURt of
+// deferred revenue in escrow. docs/passes.md then walks a newcomer through bob buying a pass,
+// signing a ticket at the gate, and the SPV redeeming it.
+func seedPasses(send func(string, keySigner, ...tx.Msg) (*client.Result, error), spv, alice keySigner, now time.Time) error {
+	sa := spv.Address()
+	r, err := send("pass classes: 10-crossing, annual commuter", spv,
+		&passes.MsgCreateClass{Creator: sa, Project: demoProject, Name: "10-crossing pass", Price: coin.New(demoCash, 2_000), Uses: 10,
+			Validity: passes.Validity{Kind: passes.ValidityFixed, Start: now.Unix(), End: now.AddDate(1, 0, 0).Unix()}, Transferable: true, MaxSupply: 10_000},
+		&passes.MsgCreateClass{Creator: sa, Project: demoProject, Name: "annual commuter pass", Price: coin.New(demoCash, 40_000),
+			Validity: passes.Validity{Kind: passes.ValidityFromOpening, Duration: 365 * 24 * 3600}, MaxSupply: 5_000,
+			PromisedOpening: now.AddDate(0, 18, 0).Unix(), Late: passes.LatePolicy{Policy: passes.LateRefund, RefundBps: passes.BpsDenominator}})
+	if err != nil {
+		return err
+	}
+	var ids []uint64
+	for _, e := range r.Events {
+		if e.Type == "passes.class_created" {
+			for _, a := range e.Attrs {
+				if a.Key == "class" {
+					var n uint64
+					if _, err := fmt.Sscan(a.Value, &n); err != nil {
+						return fmt.Errorf("demo data: class id %q", a.Value)
+					}
+					ids = append(ids, n)
+				}
+			}
+		}
+	}
+	if len(ids) != 2 {
+		return fmt.Errorf("demo data: %d pass classes created, want 2", len(ids))
+	}
+	_, err = send("alice buys a 10-crossing and a commuter pass", alice,
+		&passes.MsgBuy{Buyer: alice.Address(), Class: ids[0], Quantity: 1}, &passes.MsgBuy{Buyer: alice.Address(), Class: ids[1], Quantity: 1})
+	return err
 }
 
 // seedProposal has the DAO of BRIDGE vote on raising the tariff cap, a protected parameter:

@@ -18,13 +18,15 @@ import (
 	"github.com/girder-chain/girder/x/distributions"
 	"github.com/girder-chain/girder/x/governance"
 	"github.com/girder-chain/girder/x/offerings"
+	"github.com/girder-chain/girder/x/passes"
 	"github.com/girder-chain/girder/x/projects"
 )
 
 // TestDevDemoData: on a new dev chain (a real node), the demo data is written through signed
 // txs: the offering settles (alice 1,200,000 BRIDGE, bob 800,000, the validator the rest and
 // 2,500,000 EURt), and the dividend of 123,456.78 EURt is owed exactly pro rata, with German tax
-// withheld from alice. A second start writes nothing.
+// withheld from alice; the SPV sells two pass classes and alice buys one pass of each (420 EURt
+// deferred). A second start writes nothing.
 func TestDevDemoData(t *testing.T) {
 	home := t.TempDir()
 	kr, err := keyring.Open(home, keyring.BackendTest, nil)
@@ -123,6 +125,37 @@ func TestDevDemoData(t *testing.T) {
 	if p.DAO != demoSecurity || p.Tally.Yes != 2_000_000_000_000 || p.Eligible != 10_000_000_000_000 || !p.QuorumReached ||
 		p.ApprovedBy == nil || p.ApprovedBy.String() != addr("validator") || len(p.Protected) != 1 {
 		t.Fatalf("demo proposal: %+v", p)
+	}
+	// The passes: two classes on harbour-bridge created by the SPV (its operator); alice holds one
+	// pass of each, 420 EURt deferred in escrow, nothing earned yet.
+	var classes passes.ClassList
+	if err := cl.Query(ctx, "/passes/classes/"+demoProject, nil, 0, &classes); err != nil || len(classes.Classes) != 2 || classes.Service.Opened != 0 {
+		t.Fatalf("pass classes: %+v %v", classes, err)
+	}
+	crossing, commuter := classes.Classes[0], classes.Classes[1]
+	if crossing.Name != "10-crossing pass" || crossing.Price != coin.New(demoCash, 2_000) || crossing.Uses != 10 || !crossing.Transferable ||
+		crossing.Validity.Kind != passes.ValidityFixed || crossing.MaxSupply != 10_000 || crossing.Sold != 1 || crossing.Creator.String() != addr("spv") ||
+		crossing.Validity.End-crossing.Validity.Start < 365*86_400 {
+		t.Fatalf("10-crossing pass: %+v", crossing)
+	}
+	if commuter.Name != "annual commuter pass" || commuter.Price != coin.New(demoCash, 40_000) || commuter.Uses != 0 || commuter.Transferable ||
+		commuter.Validity != (passes.Validity{Kind: passes.ValidityFromOpening, Duration: 365 * 86_400}) || commuter.Sold != 1 ||
+		commuter.Late != (passes.LatePolicy{Policy: passes.LateRefund, RefundBps: 10_000}) || commuter.PromisedOpening < time.Now().AddDate(1, 5, 0).Unix() ||
+		commuter.Status != passes.ClassOnSale {
+		t.Fatalf("annual commuter pass: %+v", commuter)
+	}
+	var held passes.PassList
+	if err := cl.Query(ctx, "/passes/holder/"+addr("alice"), nil, 0, &held); err != nil || len(held.Passes) != 2 ||
+		held.Passes[0].Class != crossing.ID || held.Passes[0].UsesLeft != 10 || !held.Passes[0].ValidNow || held.Passes[1].Class != commuter.ID || held.Passes[1].ValidNow {
+		t.Fatalf("alice's passes: %+v %v", held, err)
+	}
+	var rev passes.RevenueInfo
+	if err := cl.Query(ctx, "/passes/revenue/"+demoProject, nil, 0, &rev); err != nil || len(rev.Revenue) != 1 ||
+		rev.Revenue[0] != (passes.Revenue{Project: demoProject, Denom: demoCash, Sold: 42_000, Deferred: 42_000}) {
+		t.Fatalf("pass revenue: %+v %v", rev, err)
+	}
+	if b, err := cl.Balance(ctx, passes.EscrowAccount, demoCash); err != nil || b.Amount != 42_000 {
+		t.Fatalf("passes escrow holds %v (%v), want 420 EURt", b, err)
 	}
 	if _, err := os.Stat(filepath.Join(home, demoMarker)); err != nil {
 		t.Fatalf("no marker after the demo data: %v", err)
