@@ -2,9 +2,13 @@ package faults
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 )
 
 const (
@@ -116,20 +120,32 @@ func TestKillAllMidLoad(t *testing.T) {
 	}
 	nw.startAll()
 	nw.waitHeight(nw.maxHeight(all(4)...)+2, resume, all(4)...)
+	unindexed := 0
 	for i := range 4 {
 		c := nw.client(i)
+		rpc, err := rpchttp.New("tcp://" + nw.tn.Nodes[i].RPC)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for hash, height := range acked {
 			info, err := c.Tx(context.Background(), hash)
-			if err != nil {
-				t.Fatalf("node%d lost acknowledged tx %s (height %d): %v", i, hash, height, err)
+			if err == nil {
+				if info.Height != height || info.Code != 0 {
+					t.Fatalf("node%d: tx %s now at height %d code %d, was acknowledged at %d code 0", i, hash, info.Height, info.Code, height)
+				}
+				continue
 			}
-			if info.Height != height || info.Code != 0 {
-				t.Fatalf("node%d: tx %s now at height %d code %d, was acknowledged at %d code 0", i, hash, info.Height, info.Code, height)
+			// CometBFT indexes txs after the commit, asynchronously: a kill -9 can lose an index
+			// entry (the search by hash) while the block and its results are on disk. What must
+			// survive is the committed data: the tx in its block, with its result.
+			unindexed++
+			if code, ok := txInBlock(t, rpc, height, hash); !ok || code != 0 {
+				t.Fatalf("node%d lost acknowledged tx %s (height %d): in block %v, code %d; index: %v", i, hash, height, ok, code, err)
 			}
 		}
 	}
 	nw.checkAgreement(all(4)...)
-	t.Logf("all %d acknowledged txs survived kill -9 of every node", len(acked))
+	t.Logf("all %d acknowledged txs survived kill -9 of every node (%d lookups by hash found no index entry; the blocks hold them)", len(acked), unindexed)
 }
 
 // TestLateFullNodeBlockSync: a full node started after the chain has grown catches up from its
@@ -180,3 +196,22 @@ func TestCrashAroundCommit(t *testing.T) {
 }
 
 func itoa(h int64) string { return strconv.FormatInt(h, 10) }
+
+// txInBlock reports whether the block at height holds the tx of hash (hex), and its result code.
+func txInBlock(t *testing.T, rpc *rpchttp.HTTP, height int64, hash string) (uint32, bool) {
+	t.Helper()
+	b, err := rpc.Block(context.Background(), &height)
+	if err != nil {
+		t.Fatalf("block %d: %v", height, err)
+	}
+	res, err := rpc.BlockResults(context.Background(), &height)
+	if err != nil {
+		t.Fatalf("block results %d: %v", height, err)
+	}
+	for i, raw := range b.Block.Data.Txs {
+		if strings.EqualFold(fmt.Sprintf("%X", raw.Hash()), hash) {
+			return res.TxResults[i].Code, true
+		}
+	}
+	return 0, false
+}
