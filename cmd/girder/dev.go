@@ -136,7 +136,7 @@ Example:
 				}
 				fmt.Fprintln(out, line)
 			}
-			fmt.Fprintf(out, "\nIn another terminal:\n  export GIRDER_HOME=%s GIRDER_KEYRING_BACKEND=test\n  girder tx bank send alice bob 1.5GRD\n  girder query balance bob\n  girder query fees\n\nCtrl-C stops the chain; `girder dev` resumes it.\n\n", home)
+			fmt.Fprintf(out, "\nIn another terminal:\n  export GIRDER_HOME=%s GIRDER_KEYRING_BACKEND=test\n  girder tx bank send alice bob 1.5GRD\n  girder query balance bob\n  girder query fees\n  girder query projects project harbour-bridge\n  girder query governance proposal 1\n  girder query passes classes harbour-bridge\n(the README's tour and docs/ walk through each)\n\nCtrl-C stops the chain; `girder dev` resumes it.\n\n", home)
 			go printBlocks(ctx, n, out)
 			select {
 			case <-ctx.Done():
