@@ -36,7 +36,7 @@ type Config struct {
 	// Rates are the offered rates (tx/s) in order; empty: auto, doubling from AutoStart until a
 	// step saturates (committed < 0.9 × offered, or p99 > 2 s) or AutoMax is passed.
 	Rates     []int
-	AutoStart int           // default 2000
+	AutoStart int           // default 500
 	AutoMax   int           // default 64000
 	Duration  time.Duration // per rate step (default 10 s)
 	Tail      time.Duration // wait after a step for its admitted txs to commit (default 5 s)
@@ -75,7 +75,7 @@ func (c *Config) defaults() error {
 		return fmt.Errorf("validators %d: want 1 to 20", c.Validators)
 	}
 	if c.AutoStart == 0 {
-		c.AutoStart = 2000
+		c.AutoStart = 500
 	}
 	if c.AutoMax == 0 {
 		c.AutoMax = 64000

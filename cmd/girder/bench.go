@@ -61,7 +61,7 @@ broadcast_tx_sync, each account's txs in nonce order over one connection; commit
 over the websocket (NewBlockHeader events, then /block for the tx hashes). Latency runs from the
 start of a tx's broadcast to the arrival of its block's event. After --duration the harness waits
 up to --tail for the admitted txs to commit. A step is saturated when committed < 0.9 × offered
-or p99 > 2 s; in auto mode the rates double from 2000 tx/s until a step saturates, then the
+or p99 > 2 s; in auto mode the rates double from 500 tx/s until a step saturates, then the
 kvstore baseline runs the same rates and keeps doubling until it saturates too.
 
 Scenarios:
@@ -146,7 +146,7 @@ Examples:
 	fl := cmd.Flags()
 	fl.StringVar(&f.scenario, "scenario", bench.ScenarioTransfer, "what the txs do: transfer (native sends), security (compliance-checked security-token sends) or claim (dividend claims)")
 	fl.IntVar(&f.validators, "validators", 1, "validators of the network the harness starts (in this process, on loopback)")
-	fl.StringVar(&f.rates, "rates", "auto", "offered rates in tx/s, comma-separated (e.g. 2000,5000,10000,20000), or auto: double from 2000 until a step saturates")
+	fl.StringVar(&f.rates, "rates", "auto", "offered rates in tx/s, comma-separated (e.g. 2000,5000,10000,20000), or auto: double from 500 until a step saturates")
 	fl.DurationVar(&f.duration, "duration", 10*time.Second, "how long each rate step submits")
 	fl.DurationVar(&f.tail, "tail", 5*time.Second, "after a step, how long to wait for its admitted txs to commit before counting them dropped")
 	fl.IntVar(&f.accounts, "accounts", 2000, "sending accounts (deterministic keys from --seed); each sends its share of a step's txs with consecutive nonces")
