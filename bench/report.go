@@ -100,6 +100,9 @@ type Machine struct {
 	MemGiB int    `json:"mem_gib,omitempty"`
 	OS     string `json:"os"`
 	Go     string `json:"go"`
+	// LoadAvg is the 1-minute load average when the run started: other work on the machine
+	// slows both applications (the ratios hold better than the absolute figures).
+	LoadAvg float64 `json:"load_avg_1m"`
 }
 
 // NodeConfig is the CometBFT configuration both applications ran with.
@@ -238,8 +241,8 @@ func (r *Report) WriteTable(w io.Writer) {
 		where = "nodes " + strings.Join(r.Nodes, ", ")
 	}
 	fmt.Fprintf(w, "\ngirder bench: scenario %s, %s, %s per rate, %d accounts, %d RPC connections\n", r.Scenario, where, r.Duration, r.Accounts, r.Conns)
-	fmt.Fprintf(w, "machine: %d CPUs %s, %s, %s; timeout_commit %s, mempool %d (recheck %v), block max %d bytes\n",
-		r.Machine.CPUs, r.Machine.CPU, r.Machine.OS, r.Machine.Go, r.Config.TimeoutCommit, r.Config.MempoolSize, r.Config.MempoolRecheck, r.Config.BlockMaxBytes)
+	fmt.Fprintf(w, "machine: %d CPUs %s, %s, %s, load average %.1f at the start; timeout_commit %s, mempool %d (recheck %v), block max %d bytes\n",
+		r.Machine.CPUs, r.Machine.CPU, r.Machine.OS, r.Machine.Go, r.Machine.LoadAvg, r.Config.TimeoutCommit, r.Config.MempoolSize, r.Config.MempoolRecheck, r.Config.BlockMaxBytes)
 	series := []*Series{&r.Girder}
 	if r.KVStore != nil {
 		series = append(series, r.KVStore)
@@ -298,6 +301,9 @@ func machine() Machine {
 				break
 			}
 		}
+	}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		_, _ = fmt.Sscanf(string(b), "%f", &m.LoadAvg)
 	}
 	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
 		var kb int

@@ -470,11 +470,22 @@ type setup struct {
 // send packs msgs per txs of at most `per` msgs and broadcasts them.
 func (s *setup) send(ctx context.Context, per int, msgs ...tx.Msg) error {
 	for lo := 0; lo < len(msgs); lo += per {
-		raw, err := s.c.Build(ctx, s.signer, msgs[lo:min(lo+per, len(msgs))], client.BuildOptions{})
-		if err != nil {
-			return err
+		var h string
+		var err error
+		for attempt := 0; ; attempt++ {
+			var raw []byte
+			if raw, err = s.c.Build(ctx, s.signer, msgs[lo:min(lo+per, len(msgs))], client.BuildOptions{}); err == nil {
+				h, err = s.c.Broadcast(ctx, raw)
+			}
+			// The node's pending nonce can lag while a block commits and its mempool rechecks:
+			// build again (as client.Send does).
+			var ce *codes.Error
+			if err != nil && attempt < 20 && errors.As(err, &ce) && ce.Module == "auth" && (ce.Code == 3 || ce.Code == 4) {
+				time.Sleep(100 * time.Millisecond)
+				continue
+			}
+			break
 		}
-		h, err := s.c.Broadcast(ctx, raw)
 		if err != nil {
 			return err
 		}
