@@ -748,3 +748,40 @@ func TestDryRunQuery(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleSetCacheBranches: decoded rule sets are reused only for the bytes a branch holds, so a
+// set_rules in a discarded branch does not leak into its parent or a sibling, and a new set
+// takes effect at once in the branch that wrote it.
+func TestRuleSetCacheBranches(t *testing.T) {
+	e := newEnv(t)
+	allowDE := compliance.Rule{ID: "eu", Kind: compliance.KindJurisdictionAllow, Outcome: compliance.OutcomeReject,
+		Params: compliance.Params{Side: compliance.SideSender, Jurisdictions: []string{"DE"}}}
+	e.rules("ubridge", allowDE)
+	if d := e.k.Decide(e.ctx, alice, bob, br(1)); d.Outcome != compliance.OutcomeAllow {
+		t.Fatalf("decision %+v, want allow", d)
+	}
+	// A branch sets a rule that rejects alice (DE); it is seen at once there, never outside.
+	branch := e.ctx.WithKV(store.NewCache(e.ctx.KV()))
+	allowFR := allowDE
+	allowFR.Params.Jurisdictions = []string{"FR"}
+	if err := e.k.SetRules(branch, &compliance.MsgSetRules{Officer: officer, Asset: "ubridge", Rules: []compliance.Rule{allowFR}}); err != nil {
+		t.Fatal(err)
+	}
+	if d := e.k.Decide(branch, alice, bob, br(1)); d.Outcome != compliance.OutcomeReject || d.Rule != "eu" {
+		t.Fatalf("in the branch: decision %+v, want reject by eu", d)
+	}
+	sibling := e.ctx.WithKV(store.NewCache(e.ctx.KV()))
+	for name, ctx := range map[string]chain.Context{"parent": e.ctx, "sibling": sibling} {
+		if d := e.k.Decide(ctx, alice, bob, br(1)); d.Outcome != compliance.OutcomeAllow {
+			t.Fatalf("%s: decision %+v, want allow (the branch's rules leaked)", name, d)
+		}
+	}
+	if rs, _ := e.k.Rules(e.ctx, "ubridge"); rs.Version != 1 || rs.Rules[0].Params.Jurisdictions[0] != "DE" {
+		t.Fatalf("parent's rule set %+v, want version 1 allowing DE", rs)
+	}
+	// Written to the parent, the new set applies there.
+	branch.KV().(*store.Cache).Write()
+	if d := e.k.Decide(e.ctx, alice, bob, br(1)); d.Outcome != compliance.OutcomeReject {
+		t.Fatalf("after the write: decision %+v, want reject", d)
+	}
+}

@@ -23,6 +23,7 @@ type Bank interface {
 type Identities interface {
 	Identity(ctx chain.Context, a address.Address) (string, bool)
 	Claims(ctx chain.Context, a address.Address) (identity.EffectiveClaims, bool)
+	IdentityClaims(ctx chain.Context, id string) identity.EffectiveClaims
 }
 
 // Roles is what compliance needs from auth.

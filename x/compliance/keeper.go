@@ -6,10 +6,13 @@
 package compliance
 
 import (
+	"bytes"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
@@ -73,6 +76,42 @@ type Keeper struct {
 	native  string                   // the gas token: no holder accounting, no freezes
 	modules map[address.Address]bool // module accounts: not holders
 	gate    *assetGate               // shared by every copy, set once at wiring
+	rules   *ruleCache               // decoded rule sets, shared by every copy
+}
+
+// ruleCache keeps the last decoded rule set of each scope with the encoding it was decoded from.
+// A lookup still reads the record from the caller's branch and uses the decoded set only when
+// the bytes are the same, so it is a pure function of what the branch holds: a set_rules (in any
+// branch, committed or not) changes the bytes and is decoded afresh, and no branch ever sees
+// another's rules.
+type ruleCache struct {
+	mu     sync.Mutex
+	scopes map[string]cachedRules
+}
+
+type cachedRules struct {
+	raw []byte
+	rs  RuleSet
+}
+
+// maxCachedScopes bounds the cache; past it, it starts again empty.
+const maxCachedScopes = 1024
+
+// decode returns the rule set encoded as raw for scope asset. The returned set is shared: callers
+// must not modify it.
+func (c *ruleCache) decode(asset string, raw []byte) RuleSet {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.scopes[asset]; ok && bytes.Equal(e.raw, raw) {
+		return e.rs
+	}
+	var rs RuleSet
+	canon.MustDecode(raw, &rs)
+	if len(c.scopes) >= maxCachedScopes {
+		c.scopes = map[string]cachedRules{}
+	}
+	c.scopes[asset] = cachedRules{raw: bytes.Clone(raw), rs: rs}
+	return rs
 }
 
 type assetGate struct{ assets Assets }
@@ -87,7 +126,8 @@ func NewKeeper(bank Bank, ids Identities, roles Roles, native string, modules []
 	for _, a := range modules {
 		m[a] = true
 	}
-	return Keeper{bank: bank, ids: ids, roles: roles, native: native, modules: m, gate: &assetGate{}}
+	return Keeper{bank: bank, ids: ids, roles: roles, native: native, modules: m, gate: &assetGate{},
+		rules: &ruleCache{scopes: map[string]cachedRules{}}}
 }
 
 var sep = []byte{0}
@@ -141,11 +181,14 @@ func (k Keeper) Rules(ctx chain.Context, asset string) (RuleSet, bool) {
 	return rs, len(rs.Rules) > 0
 }
 
-// ruleSet returns a scope's record, also when its rules were removed (it keeps the version).
+// ruleSet returns a scope's record, also when its rules were removed (it keeps the version). The
+// set is decoded once per encoding (see ruleCache) and shared: callers must not modify it.
 func (k Keeper) ruleSet(ctx chain.Context, asset string) (RuleSet, bool) {
-	var rs RuleSet
-	ok := k.get(ctx, rulesKey(asset), &rs)
-	return rs, ok
+	raw := k.st(ctx).Get(rulesKey(asset))
+	if raw == nil {
+		return RuleSet{}, false
+	}
+	return k.rules.decode(asset, raw), true
 }
 
 // RuleSets lists every rule set with rules, the chain-wide one first, then assets in denom order.
@@ -370,14 +413,14 @@ func (k Keeper) adjust(ctx chain.Context, asset string, holder []byte, sub, add 
 	} else {
 		k.set(ctx, key, after)
 	}
+	if (before == 0) == (after == 0) {
+		return // the holder count only changes when a holding starts or ends
+	}
 	n := k.Holders(ctx, asset)
-	switch {
-	case before == 0 && after != 0:
+	if after != 0 {
 		n++
-	case before != 0 && after == 0:
+	} else {
 		n--
-	default:
-		return
 	}
 	if n == 0 {
 		k.st(ctx).Delete(holdersKey(asset))
@@ -453,8 +496,8 @@ func (k Keeper) velocity(ctx chain.Context, asset, rule string, holder []byte) V
 	return v
 }
 
-func (k Keeper) recordVelocity(ctx chain.Context, asset, rule string, window int64, holder []byte, amount coin.Amount) {
-	v := k.velocity(ctx, asset, rule, holder)
+// recordVelocity adds amount to v, holder's record under the rule, and writes it.
+func (k Keeper) recordVelocity(ctx chain.Context, asset, rule string, window int64, holder []byte, v Velocity, amount coin.Amount) {
 	now := ctx.Time.Unix()
 	idx := now / bucketLen(window)
 	kept := make([]Bucket, 0, VelocityBuckets)
@@ -481,10 +524,22 @@ func (k Keeper) recordVelocity(ctx chain.Context, asset, rule string, window int
 
 // party is one side of a transfer, with what rules read about it loaded on first use.
 type party struct {
-	name   string // "sender" or "receiver"
-	addr   address.Address
-	holder []byte
-	claims *effective
+	name     string // "sender" or "receiver"
+	addr     address.Address
+	resolved bool   // id and hasID are loaded
+	id       string // the identity addr belongs to, if hasID
+	hasID    bool
+	holder   []byte
+	claims   *effective
+}
+
+// identity loads the party's identity once (holder accounting and claims both need it).
+func (k Keeper) identity(ctx chain.Context, p *party) (string, bool) {
+	if !p.resolved {
+		p.id, p.hasID = k.ids.Identity(ctx, p.addr)
+		p.resolved = true
+	}
+	return p.id, p.hasID
 }
 
 type effective struct {
@@ -498,8 +553,13 @@ type effective struct {
 
 func (k Keeper) claimsOf(ctx chain.Context, p *party) *effective {
 	if p.claims == nil {
-		c, ok := k.ids.Claims(ctx, p.addr)
-		p.claims = &effective{ok: ok, id: c.IdentityID, kycLevel: c.KYCLevel, jurisdiction: c.Jurisdiction,
+		id, ok := k.identity(ctx, p)
+		if !ok {
+			p.claims = &effective{}
+			return p.claims
+		}
+		c := k.ids.IdentityClaims(ctx, id)
+		p.claims = &effective{ok: true, id: c.IdentityID, kycLevel: c.KYCLevel, jurisdiction: c.Jurisdiction,
 			investorType: c.InvestorType, sanctionsScreened: c.SanctionsScreened}
 	}
 	return p.claims
@@ -507,7 +567,11 @@ func (k Keeper) claimsOf(ctx chain.Context, p *party) *effective {
 
 func (k Keeper) holderOfParty(ctx chain.Context, p *party) []byte {
 	if p.holder == nil {
-		p.holder = k.holderOf(ctx, p.addr)
+		if id, ok := k.identity(ctx, p); ok {
+			p.holder = holderForIdentity(id)
+		} else {
+			p.holder = holderForAccount(p.addr)
+		}
 	}
 	return p.holder
 }
@@ -517,18 +581,43 @@ type transfer struct {
 	from, to party
 	coin     coin.Coin
 	now      int64
+	// velocities are the sender's velocity records the asset's rules read, by rule, so that
+	// counting the transfer does not read them again.
+	velocities []ruleVelocity
+}
+
+type ruleVelocity struct {
+	rule string
+	v    Velocity
+}
+
+// senderVelocity is the sender's record under velocity rule rule of scope asset, read once per
+// transfer.
+func (k Keeper) senderVelocity(ctx chain.Context, t *transfer, asset, rule string) Velocity {
+	if asset != t.coin.Denom { // only the asset's own rules are counted (countVelocity)
+		return k.velocity(ctx, asset, rule, k.holderOfParty(ctx, &t.from))
+	}
+	for _, rv := range t.velocities {
+		if rv.rule == rule {
+			return rv.v
+		}
+	}
+	v := k.velocity(ctx, asset, rule, k.holderOfParty(ctx, &t.from))
+	t.velocities = append(t.velocities, ruleVelocity{rule: rule, v: v})
+	return v
 }
 
 // Decide evaluates a transfer against the freezes of its asset, the chain-wide rule set and the
 // asset's rule set, in that order, without changing state. The decision takes the most severe
 // outcome among the rules that hit (reject > hold > flag), attributed to the first rule with it.
 func (k Keeper) Decide(ctx chain.Context, from, to address.Address, c coin.Coin) Decision {
-	d, _ := k.decide(ctx, from, to, c)
+	d, _, _ := k.decide(ctx, from, to, c)
 	return d
 }
 
-// decide is Decide that also returns the asset's rule set (Review counts velocity with it).
-func (k Keeper) decide(ctx chain.Context, from, to address.Address, c coin.Coin) (Decision, RuleSet) {
+// decide is Decide that also returns the asset's rule set and the transfer with what its rules
+// read (Review counts velocity with them).
+func (k Keeper) decide(ctx chain.Context, from, to address.Address, c coin.Coin) (Decision, RuleSet, *transfer) {
 	var assetRules RuleSet
 	t := &transfer{from: party{name: "sender", addr: from}, to: party{name: "receiver", addr: to}, coin: c, now: ctx.Time.Unix()}
 	d := Decision{Outcome: OutcomeAllow, Hits: []RuleHit{}}
@@ -537,13 +626,13 @@ func (k Keeper) decide(ctx chain.Context, from, to address.Address, c coin.Coin)
 			reason := c.Denom + " is paused by its controller (" + why + ")"
 			d.Outcome, d.Rule, d.Scope, d.Kind, d.Reason = OutcomeReject, RulePaused, c.Denom, RulePaused, reason
 			d.Hits = append(d.Hits, RuleHit{Rule: RulePaused, Scope: c.Denom, Outcome: OutcomeReject, Reason: reason})
-			return d, assetRules
+			return d, assetRules, t
 		}
 	}
 	if reason, frozen := k.frozenCheck(ctx, t); frozen {
 		d.Outcome, d.Rule, d.Scope, d.Kind, d.Reason = OutcomeReject, RuleFrozen, c.Denom, RuleFrozen, reason
 		d.Hits = append(d.Hits, RuleHit{Rule: RuleFrozen, Scope: c.Denom, Outcome: OutcomeReject, Reason: reason})
-		return d, assetRules
+		return d, assetRules, t
 	}
 	for _, asset := range []string{"", c.Denom} {
 		rs, ok := k.Rules(ctx, asset)
@@ -579,11 +668,11 @@ func (k Keeper) decide(ctx chain.Context, from, to address.Address, c coin.Coin)
 				}
 			}
 			if d.Outcome == OutcomeReject {
-				return d, assetRules
+				return d, assetRules, t
 			}
 		}
 	}
-	return d, assetRules
+	return d, assetRules, t
 }
 
 func (k Keeper) frozenCheck(ctx chain.Context, t *transfer) (string, bool) {
@@ -670,7 +759,7 @@ func (k Keeper) evaluate(ctx chain.Context, asset string, r Rule, t *transfer) (
 		if exempt(r, t.from.addr) {
 			return "", false
 		}
-		sent := k.velocity(ctx, asset, r.ID, k.holderOfParty(ctx, &t.from)).sent(p.Window, t.now)
+		sent := k.senderVelocity(ctx, t, asset, r.ID).sent(p.Window, t.now)
 		total, err := sent.Add(amt)
 		if err != nil || total > p.Amount {
 			return "the sender's identity has sent " + coin.New(t.coin.Denom, sent).String() + " in the last " +
@@ -761,9 +850,9 @@ func joinList(l []string) string {
 // (held is true: bank moves nothing more); reject returns ErrRejected, naming the rule, and
 // records the decision in an event that outlives the failed tx.
 func (k Keeper) Review(ctx chain.Context, from, to address.Address, c coin.Coin) (held bool, err error) {
-	d, rs := k.decide(ctx, from, to, c)
+	d, rs, t := k.decide(ctx, from, to, c)
 	if d.Outcome == OutcomeAllow {
-		k.countVelocity(ctx, rs, from, c)
+		k.countVelocity(ctx, rs, t)
 		return false, nil
 	}
 	ev := chain.NewEvent("compliance.decision", "outcome", d.Outcome, "rule", d.Rule, "scope", d.Scope, "kind", d.Kind,
@@ -785,7 +874,7 @@ func (k Keeper) Review(ctx chain.Context, from, to address.Address, c coin.Coin)
 		ctx.Emit(ev)
 		held = true
 	}
-	k.countVelocity(ctx, rs, from, c)
+	k.countVelocity(ctx, rs, t)
 	return held, nil
 }
 
@@ -795,9 +884,9 @@ func (k Keeper) Review(ctx chain.Context, from, to address.Address, c coin.Coin)
 // which such a caller cannot wait for — is recorded in a compliance.decision event (refused=true)
 // for the audit trail. The caller moves the amount only when the outcome is allow or flag.
 func (k Keeper) Check(ctx chain.Context, from, to address.Address, c coin.Coin) Decision {
-	d, rs := k.decide(ctx, from, to, c)
+	d, rs, t := k.decide(ctx, from, to, c)
 	if d.Outcome == OutcomeAllow {
-		k.countVelocity(ctx, rs, from, c)
+		k.countVelocity(ctx, rs, t)
 		return d
 	}
 	ev := chain.NewEvent("compliance.decision", "outcome", d.Outcome, "rule", d.Rule, "scope", d.Scope, "kind", d.Kind,
@@ -806,7 +895,7 @@ func (k Keeper) Check(ctx chain.Context, from, to address.Address, c coin.Coin) 
 		id := k.openAlert(ctx, from, to, c, d)
 		ev.Attrs = append(ev.Attrs, chain.Attr{Key: "severity", Value: d.Severity, Index: true}, chain.Attr{Key: "alert", Value: chain.Uint(id), Index: true})
 		ctx.Emit(ev)
-		k.countVelocity(ctx, rs, from, c)
+		k.countVelocity(ctx, rs, t)
 		return d
 	}
 	for i := range ev.Attrs {
@@ -821,10 +910,11 @@ func (k Keeper) Check(ctx chain.Context, from, to address.Address, c coin.Coin) 
 
 // countVelocity adds a settled (or held) transfer to the sender's velocity under every velocity
 // rule of the asset that applies to it.
-func (k Keeper) countVelocity(ctx chain.Context, rs RuleSet, from address.Address, c coin.Coin) {
+func (k Keeper) countVelocity(ctx chain.Context, rs RuleSet, t *transfer) {
 	for _, r := range rs.Rules {
-		if r.Kind == KindVelocity && !exempt(r, from) {
-			k.recordVelocity(ctx, c.Denom, r.ID, r.Params.Window, k.holderOf(ctx, from), c.Amount)
+		if r.Kind == KindVelocity && !exempt(r, t.from.addr) {
+			v := k.senderVelocity(ctx, t, t.coin.Denom, r.ID)
+			k.recordVelocity(ctx, t.coin.Denom, r.ID, r.Params.Window, k.holderOfParty(ctx, &t.from), v, t.coin.Amount)
 		}
 	}
 }
