@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -82,12 +83,16 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (res *abc
 		return nil, fmt.Errorf("genesis: %w", err)
 	}
 	cache.Write()
-	a.check = checkState{cache: store.NewReadCache(a.tree), height: req.InitialHeight - 1, time: req.Time}
+	a.reads.reset()
+	a.check = checkState{cache: store.NewReadCache(cachedReader{reads: a.reads, epoch: a.reads.current(), parent: a.tree}),
+		height: req.InitialHeight - 1, time: req.Time}
 	return &abci.InitChainResponse{AppHash: a.tree.WorkingHash()}, nil
 }
 
 // CheckTx admits a tx to the mempool: decoding, signature (verified once, then remembered),
-// nonce, and fee. It does not run the msgs.
+// nonce, and fee. It does not run the msgs. CheckTx may run alongside FinalizeBlock, but not
+// alongside another CheckTx, a Query, Info, the snapshot calls or Commit: see ConnMutex.
+// PreCheckTx, run before it outside that lock, takes the signature check out of it.
 func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (res *abci.CheckTxResponse, err error) {
 	defer storageGuard(&err)
 	d, key, derr := a.decode(req.Tx)
@@ -96,16 +101,45 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (res *abci.Ch
 	}
 	kv := store.NewCache(a.check.cache)
 	ctx := a.checkContext(kv)
-	out := a.runTx(ctx, a.Fees.Params(ctx), d, key, false)
+	out := a.runTx(ctx, a.check.feeParams(a.Fees, ctx), d, key, false)
 	if out.Err != nil {
+		if key != nil && req.Type == abci.CHECK_TX_TYPE_CHECK {
+			a.seen.drop(d.Hash) // pre-checked, refused: do not keep it
+		}
 		return checkFail(out.Err), nil
 	}
 	kv.Write()
-	if key == nil {
-		acc, _ := a.Auth.Get(ctx, d.Tx.Body.Signer)
+	acc, _ := a.Auth.Get(ctx, d.Tx.Body.Signer)
+	if key == nil || !bytes.Equal(key, acc.PubKey) {
 		a.seen.put(verified{d: d, key: acc.PubKey})
 	}
+	a.keys.put(d.Tx.Body.Signer, acc.PubKey)
 	return &abci.CheckTxResponse{GasWanted: int64(d.Tx.Body.Fee.GasLimit), GasUsed: int64(out.Gas)}, nil
+}
+
+// PreCheckTx does the part of CheckTx that reads no state, and may run concurrently with
+// anything (the node calls it for each new tx before taking CheckTx's lock): it decodes raw and
+// verifies its signature with the key the tx carries or, when it carries none, with the key its
+// signer bound in a tx this node admitted before, and remembers the tx as verified with that key.
+// CheckTx then finds it decoded and verified; Authenticate still compares that key with the
+// account's bound key, so a wrong guess costs a second verification, never a wrong result.
+func (a *App) PreCheckTx(raw []byte) {
+	if _, ok := a.seen.get(tx.Hash(raw)); ok {
+		return
+	}
+	d, err := tx.Decode(raw, a.reg, a.chainID, MaxTxBytes)
+	if err != nil {
+		return
+	}
+	pub := d.Tx.Signatures[0].PubKey
+	if pub == nil {
+		if pub = a.keys.get(d.Tx.Body.Signer); pub == nil {
+			return
+		}
+	}
+	if d.VerifySignature(pub) {
+		a.seen.put(verified{d: d, key: pub})
+	}
 }
 
 func checkFail(e *codes.Error) *abci.CheckTxResponse {
@@ -114,7 +148,7 @@ func checkFail(e *codes.Error) *abci.CheckTxResponse {
 
 // PrepareProposal keeps, in mempool order, the txs that decode and fit the block's byte and gas limits.
 func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalRequest) (*abci.PrepareProposalResponse, error) {
-	p := a.Fees.Params(a.checkContext(a.check.cache))
+	p := a.checkParams()
 	var size int64
 	var gas uint64
 	out := make([][]byte, 0, len(req.Txs))
@@ -139,7 +173,7 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 
 // ProcessProposal rejects a block with a tx that cannot decode or with more gas than a block holds.
 func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalRequest) (*abci.ProcessProposalResponse, error) {
-	p := a.Fees.Params(a.checkContext(a.check.cache))
+	p := a.checkParams()
 	var gas uint64
 	reject := &abci.ProcessProposalResponse{Status: abci.PROCESS_PROPOSAL_STATUS_REJECT}
 	for _, raw := range req.Txs {
@@ -162,7 +196,8 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalReques
 // the block leads to. Writes reach the tree here and disk in Commit.
 func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (res *abci.FinalizeBlockResponse, err error) {
 	defer storageGuard(&err)
-	b := &blockState{cache: store.NewCache(a.tree), height: req.Height, time: req.Time}
+	b := &blockState{base: a.newBlockBase(), height: req.Height, time: req.Time}
+	b.cache = store.NewCache(b.base)
 	a.block = b
 	ctx := chain.NewContext(b.cache, req.Height, req.Time, a.chainID, chain.ModeDeliver)
 	up := ctx.WithKV(b.cache)
@@ -219,11 +254,18 @@ func (a *App) deliverTx(ctx chain.Context, p fees.Params, raw []byte) *abci.Exec
 
 // Commit saves the block's state; its hash is the app hash of the next block header.
 func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse, error) {
+	a.connMu.Lock()
+	defer a.connMu.Unlock()
 	a.commitMu.Lock()
 	_, height, err := a.tree.Commit()
 	a.commitMu.Unlock()
 	if err != nil {
 		return nil, err
+	}
+	if a.block != nil {
+		a.reads.committed(a.block.base.writes)
+	} else {
+		a.reads.reset()
 	}
 	if a.snapshots != nil {
 		a.snapshots.Committed(height)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	cmtlog "github.com/cometbft/cometbft/libs/log"
+	cmtsync "github.com/cometbft/cometbft/libs/sync"
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/canon"
@@ -66,6 +67,14 @@ type App struct {
 	check   checkState
 	block   *blockState
 	seen    *verifiedTxs
+	reads   *committedReads // reads of the last committed state, shared by check and block state
+	keys    *signerKeys     // keys bound by signers, for PreCheckTx
+
+	// connMu serialises the mempool's state and the committed tree: CheckTx, Query, Info and the
+	// snapshot calls run under it (the node's ABCI clients for those connections hold it, see
+	// ConnMutex), and Commit takes it. FinalizeBlock does not, so a block executes while CheckTx
+	// admits txs.
+	connMu *cmtsync.Mutex
 
 	snapshots Snapshots // state-sync snapshots (nil: none); see snapshot.go
 	upgrades  *upgrades // software upgrades this binary knows; see upgrade.go
@@ -78,7 +87,8 @@ type App struct {
 
 // New wires the modules over the state tree.
 func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
-	a := &App{logger: logger, tree: tree, routes: map[string]func(chain.Context, tx.Msg) error{}, reg: tx.NewRegistry(), seen: newVerifiedTxs(), upgrades: newUpgrades()}
+	a := &App{logger: logger, tree: tree, routes: map[string]func(chain.Context, tx.Msg) error{}, reg: tx.NewRegistry(), seen: newVerifiedTxs(),
+		reads: newCommittedReads(), keys: newSignerKeys(), connMu: new(cmtsync.Mutex), upgrades: newUpgrades()}
 	a.Auth = auth.NewKeeper()
 	// Module accounts: each module's escrow or pool. Users may not send to them; compliance does
 	// not count them as holders; offerings may not pay proceeds into them; distributions never pays
@@ -140,6 +150,14 @@ func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 	}
 	return a, nil
 }
+
+// ConnMutex is the lock under which CometBFT must call CheckTx, Query, Info and the snapshot
+// methods (the ABCI client of the mempool, query and snapshot connections holds it for each
+// call; the mempool's may call PreCheckTx before taking it); the consensus connection (PrepareProposal, ProcessProposal, FinalizeBlock, Commit) runs
+// under a lock of its own, so a block executes while the mempool admits txs. Commit takes this
+// lock itself while it saves the block and resets the mempool's state. With a single lock for
+// every connection (CometBFT's NewLocalClientCreator) the app is safe too.
+func (a *App) ConnMutex() *cmtsync.Mutex { return a.connMu }
 
 // Registry is the msg type registry (clients decode txs with it).
 func (a *App) Registry() *tx.Registry { return a.reg }

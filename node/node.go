@@ -12,10 +12,12 @@ import (
 	"time"
 
 	dbm "github.com/cometbft/cometbft-db"
+	abcicli "github.com/cometbft/cometbft/abci/client"
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtflags "github.com/cometbft/cometbft/libs/cli/flags"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
+	cmtsync "github.com/cometbft/cometbft/libs/sync"
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
@@ -136,7 +138,7 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 	if o.WrapApp != nil {
 		abciApp = o.WrapApp(a)
 	}
-	n, err := cmtnode.NewNode(ctx, c, pv, nodeKey, proxy.NewLocalClientCreator(abciApp),
+	n, err := cmtnode.NewNode(ctx, c, pv, nodeKey, appClients{app: abciApp, conn: a.ConnMutex(), preCheck: a.PreCheckTx},
 		cmtnode.DefaultGenesisDocProviderFunc(c), dbs.open,
 		cmtnode.DefaultMetricsProvider(c.Instrumentation), logger)
 	if err != nil {
@@ -158,6 +160,59 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 		}
 	}
 	return node, nil
+}
+
+// appClients are the node's ABCI connections to the app, in process. The consensus connection
+// has a lock of its own; the mempool, query and snapshot connections share the app's ConnMutex
+// (which Commit also takes). So FinalizeBlock runs while CheckTx admits txs (on two cores, the
+// signature checks of new txs overlap the block's execution), while everything that reads the
+// mempool's state or the committed tree is serialised as the app requires. CometBFT's
+// NewLocalClientCreator instead puts every call behind one lock.
+type appClients struct {
+	app      abci.Application
+	conn     *cmtsync.Mutex
+	preCheck func(tx []byte) // the app's stateless checks of a new tx, before the lock
+}
+
+var _ proxy.ClientCreator = appClients{}
+
+func (c appClients) NewABCIConsensusClient() (abcicli.Client, error) {
+	return abcicli.NewLocalClient(nil, c.app), nil
+}
+
+func (c appClients) NewABCIMempoolClient() (abcicli.Client, error) {
+	return mempoolClient{Client: abcicli.NewLocalClient(c.conn, c.app), preCheck: c.preCheck}, nil
+}
+
+// mempoolClient runs the app's PreCheckTx on each new tx in the caller's goroutine (the RPC
+// handler's or the peer's), concurrently, and only then CheckTx under the lock: the signature
+// checks of new txs use both cores while CheckTx itself, its callback adding the tx to the
+// mempool, and so the mempool's order, stay serial.
+type mempoolClient struct {
+	abcicli.Client
+	preCheck func([]byte)
+}
+
+func (c mempoolClient) CheckTxAsync(ctx context.Context, req *abci.CheckTxRequest) (*abcicli.ReqRes, error) {
+	if req.Type == abci.CHECK_TX_TYPE_CHECK {
+		c.preCheck(req.Tx)
+	}
+	return c.Client.CheckTxAsync(ctx, req)
+}
+
+func (c mempoolClient) CheckTx(ctx context.Context, req *abci.CheckTxRequest) (*abci.CheckTxResponse, error) {
+	if req.Type == abci.CHECK_TX_TYPE_CHECK {
+		c.preCheck(req.Tx)
+	}
+	return c.Client.CheckTx(ctx, req)
+}
+
+func (c appClients) NewABCIQueryClient() (abcicli.Client, error) {
+	return abcicli.NewLocalClient(c.conn, c.app), nil
+}
+
+func (c appClients) NewABCISnapshotClient() (abcicli.Client, error) {
+	return abcicli.NewLocalClient(c.conn, c.app), nil
 }
 
 // UpgradeNeededError says the chain stopped at a software upgrade that chain governance
