@@ -38,6 +38,9 @@ type Config struct {
 	// SSEBuffer is the number of events a slow live-event client may lag behind before it is
 	// disconnected (it resumes with Last-Event-ID, missing nothing; default 1024).
 	SSEBuffer int
+	// Dashboard, when set, answers GET and HEAD of every path outside /v1 (the web dashboard,
+	// package web); nil: no dashboard, those paths are 404 problems like any unknown route.
+	Dashboard http.Handler
 }
 
 // DefaultAddr is where a node serves the API unless told otherwise.
@@ -109,6 +112,11 @@ func New(cfg Config, rpc rpcclient.Client, reg *tx.Registry, modules []chain.Mod
 		s.mux.Handle(r.Method+" /v1"+r.Path, s.wrap(r))
 	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.Dashboard != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+			r.URL.Path != "/v1" && !strings.HasPrefix(r.URL.Path, "/v1/") {
+			s.cfg.Dashboard.ServeHTTP(w, r)
+			return
+		}
 		writeProblem(w, r, notFound("no API route %s %s (see /v1/docs)", r.Method, r.URL.Path))
 	})
 	return s

@@ -9,10 +9,14 @@ import (
 
 	"github.com/girder-chain/girder/api"
 	"github.com/girder-chain/girder/app"
+	"github.com/girder-chain/girder/web"
 )
 
 // startAPI serves the REST API of a started node (Options.API set).
 func (n *Node) startAPI(ctx context.Context, cfg api.Config) error {
+	if cfg.Dashboard == nil {
+		cfg.Dashboard = web.Handler() // the web dashboard at "/"
+	}
 	s := api.New(cfg, local.New(n.comet), app.NewRegistry(), n.App.Modules())
 	if err := s.Start(ctx); err != nil {
 		return err

@@ -193,7 +193,7 @@ Example:
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "node %s running: chain %s, RPC %s", n.Config.Moniker, n.ChainID(), n.RPCURL())
 			if u := n.APIURL(); u != "" {
-				fmt.Fprintf(cmd.OutOrStdout(), ", API %s/v1", u)
+				fmt.Fprintf(cmd.OutOrStdout(), ", API %s/v1, Dashboard %s/", u, u)
 			}
 			fmt.Fprintln(cmd.OutOrStdout())
 			go printBlocks(ctx, n, cmd.OutOrStdout())
