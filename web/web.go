@@ -63,7 +63,7 @@ func Handler() http.Handler {
 		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
 		f, ok := files[name]
 		if !ok || name == "index.html" {
-			if strings.Contains(path.Base(name), ".") && name != "index.html" {
+			if name != "" && name != "index.html" && strings.Contains(path.Base(name), ".") {
 				http.NotFound(w, r) // a missing asset, not a page
 				return
 			}
