@@ -22,7 +22,7 @@
     add(el, kids);
     return el;
   }
-  function add(el, kids) {
+  function add(el, ...kids) {
     for (const c of kids.flat(Infinity)) {
       if (c === undefined || c === null || c === false) continue;
       el.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
