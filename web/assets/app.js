@@ -191,11 +191,11 @@
       render(fees, blocks);
     };
     const renderTxs = () => {
-      txsBox.replaceChildren(...(txs.length ? txs.slice(0, 12).map(txRowFromEvent) : [h('li', { class: 'muted', 'data-empty': 'true', text: 'No txs in the last 1,000 blocks.' })]));
+      txsBox.replaceChildren(...(txs.length ? txs.slice(0, 12).map(txRowFromEvent) : [h('li', { class: 'muted', 'data-empty': 'true', text: 'No txs in the last 10,000 blocks.' })]));
     };
     await refresh();
     const soon = debounce(() => refresh().catch(() => {}), 250);
-    const from = Math.max(1, st.latest_block_height - 1000);
+    const from = Math.max(1, st.latest_block_height - 10000);
     const { replayed } = stream('type=fees.charged&from_height=' + from, (d) => {
       if (!txs.some((t) => t.tx_hash === d.tx_hash)) { txs.unshift(d); txs.length = Math.min(txs.length, 50); renderTxs(); }
       if (d.height > height) { height = d.height; soon(); }
@@ -505,7 +505,7 @@
   async function explorer(g) {
     page('Explorer', 'explorer');
     const st = await get('/status');
-    const blocksBox = h('div'), txsBox = list('txs', [], 'No txs in the last 1,000 blocks.');
+    const blocksBox = h('div'), txsBox = list('txs', [], 'No txs in the last 10,000 blocks.');
     let cursor = null;
     const more = h('button', { class: 'link', type: 'button', text: 'Older blocks' });
     const blocksList = list('blocks', []);
@@ -528,7 +528,7 @@
       if (fresh.length) { top = fresh[0].height; blocksList.prepend(...fresh.map(blockRow)); }
     });
     const txs = [];
-    const { replayed } = stream('type=fees.charged&from_height=' + Math.max(1, st.latest_block_height - 1000), (d) => {
+    const { replayed } = stream('type=fees.charged&from_height=' + Math.max(1, st.latest_block_height - 10000), (d) => {
       if (txs.some((t) => t.tx_hash === d.tx_hash)) return;
       txs.unshift(d);
       for (const e of txsBox.querySelectorAll('[data-empty]')) e.remove();
