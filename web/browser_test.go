@@ -867,6 +867,10 @@ func TestKeyboard(t *testing.T) {
 	if id := eval[string](t, tb, `(document.activeElement.dataset||{}).testid || ""`); id != "nav-projects" {
 		t.Fatalf("Tab from the top never focused nav-projects (focus on %q)", id)
 	}
+	// Focus is visible on the keyboard-focused link: an outline or a ring.
+	if ring := eval[string](t, tb, `(() => { const s = getComputedStyle(document.activeElement); return (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== "none" ? "" : "outline " + s.outlineStyle + " " + s.outlineWidth + ", box-shadow " + s.boxShadow })()`); ring != "" {
+		t.Errorf("the focused nav-projects link shows no focus ring (%s)", ring)
+	}
 	tb.do(t, chromedp.KeyEvent("\r"))
 	tb.poll(t, "Enter on nav-projects opens #/projects", `location.hash === "#/projects" && `+readyJS, 10*time.Second)
 	outline := eval[string](t, tb, `(() => { const e = document.activeElement; if (!e || e === document.body) return "none"; const s = getComputedStyle(e); return s.outlineStyle + " " + s.outlineWidth + " " + s.boxShadow })()`)
