@@ -74,8 +74,22 @@
     const base = 10n ** BigInt(u.exponent);
     const whole = v / base, frac = v % base;
     let out = group(whole.toString());
-    if (u.exponent > 0 && frac > 0n) out += '.' + frac.toString().padStart(u.exponent, '0').replace(/0+$/, '');
+    if (u.exponent > 0 && frac > 0n) {
+      const digits = frac.toString().padStart(u.exponent, '0');
+      // Currency-like units (up to 2 decimals) keep every decimal ("3,703.70 EURt"); finer ones drop trailing zeros.
+      out += '.' + (u.exponent <= 2 ? digits : digits.replace(/0+$/, ''));
+    }
     return (neg ? '-' : '') + out + ' ' + u.display;
+  }
+  // fmtPrice shows an offering's price (num/den cash base units per security base unit) per whole
+  // security unit in the cash's display unit ("1.25 EURt per BRIDGE"), or the exact fraction when
+  // it does not come out whole in cash base units.
+  function fmtPrice(num, den, cash, sec) {
+    try {
+      const n = BigInt(num) * 10n ** BigInt(unitOf(sec).exponent), d = BigInt(den);
+      if (d > 0n && n % d === 0n) return fmtAmount((n / d).toString(), cash) + ' per ' + unitOf(sec).display;
+    } catch (_) { /* fall through to the fraction */ }
+    return num + '/' + den + ' ' + cash + ' per ' + sec;
   }
   function amt(amount, denom, attrs) {
     return h('span', Object.assign({ 'data-amount': amount, 'data-denom': denom, title: amount + ' ' + denom, text: fmtAmount(amount, denom) }, attrs || {}));
@@ -341,7 +355,7 @@
       s('text', { x: P, y: 54, 'font-size': 11, fill: '#1b1f24', text: Number((sub * 1000n) / hard) / 10 + ' % subscribed' }));
     return h('div', { testid: 'offering', 'data-id': o.id },
       h('p', {}, h('strong', { text: 'Offering #' + o.id + ' ' }), badge(o.status, statusKind(o.status)), ' ',
-        h('span', { class: 'muted', text: 'price ' + o.price_num + '/' + o.price_den + ' ' + unitOf(cash).display + ' base units per ' + unitOf(sec).display + ' base unit · window ' + fmtTime(o.start) + ' → ' + fmtTime(o.end) })),
+        h('span', { class: 'muted', text: 'price ' + fmtPrice(o.price_num, o.price_den, cash, sec) + ' · window ' + fmtTime(o.start) + ' → ' + fmtTime(o.end) })),
       bar,
       h('div', { class: 'cards' },
         card('Raised', 'offering-raised', amt(o.raised, cash), fmtInt(o.subscribers) + ' subscribers'),
@@ -410,9 +424,11 @@
         h('span', { class: 'muted' }, 'gross ', amt(e.gross.amount, e.gross.denom), ' · withheld ', amt(e.withheld.amount, e.withheld.denom), ' (', e.jurisdiction || '—', ')'),
         e.paid ? badge('paid', 'ok') : (e.claimable ? badge('claimable', 'warn') : badge('not claimable')))), 'Nothing to claim.')),
       panel('Passes', list('passes', (passes.passes || []).map((x) => h('li', { testid: 'pass', 'data-id': x.id },
-        h('strong', { text: 'Pass #' + x.id }), h('span', { text: 'class ' + x.class }),
-        h('span', { 'data-uses-left': x.uses_left, text: x.uses_left !== undefined ? (x.uses_left + ' uses left') : '' }), badge(x.status || '', statusKind(x.status || '')),
-        h('span', { class: 'muted', text: 'valid ' + fmtTime(x.valid_from).slice(0, 10) + ' → ' + fmtTime(x.valid_until).slice(0, 10) }))), 'No passes.')),
+        h('strong', { text: 'Pass #' + x.id }), h('span', { text: x.class_name || ('class ' + x.class) }),
+        h('span', { 'data-uses-left': x.class_uses === 0 ? 'unlimited' : (x.uses_left || 0),
+          text: x.class_uses === 0 ? ('unlimited uses' + (x.used ? ' (' + x.used + ' so far)' : '')) : ((x.uses_left || 0) + ' of ' + x.class_uses + ' uses left') }),
+        badge(x.status || '', statusKind(x.status || '')),
+        h('span', { class: 'muted', text: x.valid_from ? ('valid ' + fmtTime(x.valid_from).slice(0, 10) + ' → ' + fmtTime(x.valid_until).slice(0, 10)) : 'valid from the service opening (not open yet)' }))), 'No passes.')),
       panel('Votes', list('votes', votes.map((v) => h('li', { testid: 'vote', 'data-proposal': v.proposal, 'data-option': v.option },
         h('strong', { text: 'Proposal #' + v.proposal }), h('span', { text: v.title || '' }), badge(v.option), h('span', {}, 'weight ', amt(v.weight, v.dao)), blockLink(v.height))), 'No votes.')),
     ));
