@@ -113,6 +113,7 @@ func (s *Server) coreRoutes() []Route {
 	}
 	return []Route{
 		{Method: "GET", Path: "/status", Tag: "node", Summary: "Chain id, latest block, sync state of this node", Response: StatusInfo{}, Handler: s.status},
+		{Method: "GET", Path: "/validators", Tag: "node", Summary: "The validator set at the latest height: address, public key, voting power, proposer priority", Response: ValidatorSet{}, Handler: s.validators},
 		{Method: "GET", Path: "/blocks/latest", Tag: "blocks", Summary: "The latest committed block", Response: Block{}, Handler: s.latestBlock},
 		{Method: "GET", Path: "/blocks/{height}", Tag: "blocks", Summary: "A block by height", Params: []Param{heightParam}, Response: Block{}, Handler: s.blockAt},
 		{Method: "GET", Path: "/blocks", Tag: "blocks", Summary: "Blocks, newest first, or a height range",
@@ -136,6 +137,44 @@ func (s *Server) status(_ http.ResponseWriter, r *http.Request) (any, error) {
 		Version: app.Version, Height: st.SyncInfo.LatestBlockHeight, LatestBlockTime: st.SyncInfo.LatestBlockTime,
 		LatestBlockHash: st.SyncInfo.LatestBlockHash.String(), LatestAppHash: st.SyncInfo.LatestAppHash.String(),
 		CatchingUp: st.SyncInfo.CatchingUp, Validator: st.ValidatorInfo.VotingPower > 0, ReadOnly: s.cfg.ReadOnly}, nil
+}
+
+// ValidatorSet is the validator set at a height.
+type ValidatorSet struct {
+	Height     int64       `json:"height"`
+	Total      int         `json:"total"`
+	TotalPower int64       `json:"total_power"`
+	Validators []Validator `json:"validators"`
+}
+
+// Validator is one validator of the set (CometBFT's view: consensus key and power).
+type Validator struct {
+	Address          string `json:"address"`
+	PubKey           string `json:"pub_key"` // base64
+	VotingPower      int64  `json:"voting_power"`
+	ProposerPriority int64  `json:"proposer_priority"`
+}
+
+// validators answers the validator set at the latest height (every page of CometBFT's answer).
+func (s *Server) validators(_ http.ResponseWriter, r *http.Request) (any, error) {
+	out := ValidatorSet{Validators: []Validator{}}
+	perPage := 100
+	for page := 1; ; page++ {
+		p := page
+		res, err := s.rpc.Validators(r.Context(), nil, &p, &perPage)
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		out.Height, out.Total = res.BlockHeight, res.Total
+		for _, v := range res.Validators {
+			out.Validators = append(out.Validators, Validator{Address: v.Address.String(), PubKey: base64.StdEncoding.EncodeToString(v.PubKey.Bytes()),
+				VotingPower: v.VotingPower, ProposerPriority: v.ProposerPriority})
+			out.TotalPower += v.VotingPower
+		}
+		if len(out.Validators) >= res.Total || len(res.Validators) == 0 {
+			return out, nil
+		}
+	}
 }
 
 func blockOf(b *cmttypes.Block, id cmttypes.BlockID) Block {

@@ -619,6 +619,13 @@ func TestFiguresEqualAPI(t *testing.T) {
 		if got := text(t, tb, "chain-id"); got != before.ChainID {
 			t.Errorf("chain-id %q, API %q", got, before.ChainID)
 		}
+		var vals struct {
+			Total int `json:"total"`
+		}
+		x.mustGet(t, "/validators", &vals)
+		if got := text(t, tb, "validators"); !strings.HasPrefix(got, strconv.Itoa(vals.Total)) || vals.Total != 1 {
+			t.Errorf("validators %q, API %d (girder dev has one)", got, vals.Total)
+		}
 		h1 := pageHeight(t, tb)
 		var after struct {
 			Height int64 `json:"latest_block_height"`

@@ -175,7 +175,7 @@
     add(main, cards, panel('Block times', spark), h('div', { class: 'grid2' }, panel('Recent blocks', blocksBox), panel('Recent txs', txsBox)));
     const txs = [];
     let height = st.latest_block_height;
-    const render = (fees, blocks) => {
+    const render = (fees, blocks, vals) => {
       const bl = blocks.blocks || [];
       const times = bl.map((b) => Date.parse(b.time));
       let interval = '—', rate = '—';
@@ -192,7 +192,7 @@
         card('Height', 'height', h('a', { href: '#/blocks/' + height, 'data-height': height, text: fmtInt(height) })),
         card('Block interval', 'block-interval', interval, 'mean of the last ' + Math.max(bl.length - 1, 0) + ' intervals'),
         card('Recent tx rate', 'tx-rate', rate, 'over the last ' + bl.length + ' blocks'),
-        card('Validators', 'validators', String(proposers.size), 'proposers of the last ' + bl.length + ' blocks'),
+        card('Validators', 'validators', String(vals.total), 'voting power ' + fmtInt(vals.total_power) + ' · ' + proposers.size + ' proposer(s) in the last ' + bl.length + ' blocks'),
         card('Base fee', 'base-fee', h('span', { 'data-amount': fees.base_fee, 'data-denom': fees.denom, text: fees.base_fee + ' ' + fees.denom + ' per gas' })),
         card('Total burnt', 'burnt', amt(fees.burnt, fees.denom), 'fee pool ' + fmtAmount(fees.pooled, fees.denom)),
       );
@@ -200,9 +200,9 @@
       blocksBox.replaceChildren(list('recent-blocks', bl.slice(0, 12).map(blockRow)));
     };
     const refresh = async () => {
-      const [fees, blocks] = await Promise.all([get('/fees'), get('/blocks?limit=40')]);
+      const [fees, blocks, vals] = await Promise.all([get('/fees'), get('/blocks?limit=40'), get('/validators')]);
       if (g !== gen) return;
-      render(fees, blocks);
+      render(fees, blocks, vals);
     };
     const renderTxs = () => {
       txsBox.replaceChildren(...(txs.length ? txs.slice(0, 12).map(txRowFromEvent) : [h('li', { class: 'muted', 'data-empty': 'true', text: 'No txs in the last 10,000 blocks.' })]));
