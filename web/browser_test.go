@@ -34,15 +34,12 @@ import (
 // installHint is how to get the browser the tests drive.
 const installHint = "chromium is not installed: run `sudo apt-get update && sudo apt-get install -y chromium` (./scripts/test does it), or set GIRDER_CHROMIUM to a Chromium/Chrome binary"
 
-// devPorts are the CometBFT RPC and P2P ports `girder dev` always listens on (it has no flag
-// for them); the API port is chosen free.
-var devPorts = []string{"127.0.0.1:26657", "127.0.0.1:26656"}
-
 type harness struct {
 	work    string // temporary directory: the binary and the dev home
 	bin     string // the girder binary
 	home    string // the dev chain's home
 	base    string // the dashboard's URL, "http://127.0.0.1:port/"
+	rpc     string // the dev node's CometBFT RPC, host:port
 	api     string // base + "v1"
 	keys    map[string]string
 	dev     *exec.Cmd
@@ -118,13 +115,6 @@ func setup() (_ *harness, err error, skip string) {
 		}
 		return nil, nil, installHint
 	}
-	for _, a := range devPorts {
-		l, err := net.Listen("tcp", a)
-		if err != nil {
-			return nil, fmt.Errorf("girder dev listens on %s, which is taken (another girder dev running?): stop it and run the tests again (%v)", a, err), ""
-		}
-		l.Close()
-	}
 	work, err := os.MkdirTemp("", "girder-browser-")
 	if err != nil {
 		return nil, err, ""
@@ -148,7 +138,16 @@ func setup() (_ *harness, err error, skip string) {
 	if err != nil {
 		return nil, err, ""
 	}
-	x.dev = exec.Command(x.bin, "dev", "--home", x.home, "--api.address", apiAddr, "--no-snapshots")
+	rpcAddr, err := freeAddr()
+	if err != nil {
+		return nil, err, ""
+	}
+	p2pAddr, err := freeAddr()
+	if err != nil {
+		return nil, err, ""
+	}
+	x.rpc = rpcAddr
+	x.dev = exec.Command(x.bin, "dev", "--home", x.home, "--api.address", apiAddr, "--rpc.address", rpcAddr, "--p2p.address", p2pAddr, "--no-snapshots")
 	x.dev.Env = append(os.Environ(), "HOME="+work)
 	x.dev.Stdout, x.dev.Stderr = x.devOut, x.devOut
 	x.dev.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -295,7 +294,7 @@ func (x *harness) mustGet(t *testing.T, path string, v any) {
 // committed tx's hash.
 func (x *harness) send(t *testing.T, from, to, amount string) string {
 	t.Helper()
-	cmd := exec.Command(x.bin, "tx", "bank", "send", from, to, amount, "--home", x.home, "--keyring-backend", "test", "-o", "json")
+	cmd := exec.Command(x.bin, "tx", "bank", "send", from, to, amount, "--home", x.home, "--keyring-backend", "test", "--node", "tcp://"+x.rpc, "-o", "json")
 	cmd.Env = append(os.Environ(), "HOME="+x.work)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtjson "github.com/cometbft/cometbft/libs/json"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
@@ -149,6 +150,8 @@ type runFlags struct {
 	snapInterval uint64
 	snapKeep     int
 	noSnapshots  bool
+	rpcAddr      string
+	p2pAddr      string
 }
 
 func (f *runFlags) add(cmd *cobra.Command) {
@@ -159,6 +162,8 @@ func (f *runFlags) add(cmd *cobra.Command) {
 	cmd.Flags().Uint64Var(&f.snapInterval, "snapshot-interval", node.DefaultSnapshotInterval, "take a state-sync snapshot every this many blocks")
 	cmd.Flags().IntVar(&f.snapKeep, "snapshot-keep", node.DefaultSnapshotKeepRecent, "how many snapshots to keep")
 	cmd.Flags().BoolVar(&f.noSnapshots, "no-snapshots", false, "take no state-sync snapshots")
+	cmd.Flags().StringVar(&f.rpcAddr, "rpc.address", "", "host:port of CometBFT's RPC, for this run (default: the node's config.toml)")
+	cmd.Flags().StringVar(&f.p2pAddr, "p2p.address", "", "host:port of the p2p listener, for this run (default: the node's config.toml)")
 }
 
 func (f *runFlags) options(o node.Options) node.Options {
@@ -166,6 +171,20 @@ func (f *runFlags) options(o node.Options) node.Options {
 		o.API = &api.Config{Addr: f.apiAddr, ReadOnly: f.apiReadOnly, CORSOrigins: f.apiCORS}
 	}
 	o.SnapshotInterval, o.SnapshotKeepRecent, o.NoSnapshots = f.snapInterval, f.snapKeep, f.noSnapshots
+	if f.rpcAddr != "" || f.p2pAddr != "" {
+		prev := o.Configure
+		o.Configure = func(c *cmtcfg.Config) {
+			if prev != nil {
+				prev(c)
+			}
+			if f.rpcAddr != "" {
+				c.RPC.ListenAddress = "tcp://" + f.rpcAddr
+			}
+			if f.p2pAddr != "" {
+				c.P2P.ListenAddress = "tcp://" + f.p2pAddr
+			}
+		}
+	}
 	return o
 }
 
