@@ -779,3 +779,62 @@ func TestCORS(t *testing.T) {
 		t.Fatalf("no Origin: %d %v", a.status, a.header)
 	}
 }
+
+// TestTxChanges: a committed tx's changes (its block re-run up to it over the state before the
+// block) equal what the block committed: the same code, gas, fee and events as GET /v1/txs, and
+// carol's balance key decoded to her balance after the block; a second tx of the same block
+// sees the first; bad and unknown hashes are problems.
+func TestTxChanges(t *testing.T) {
+	tn := testNode(t)
+	_, base := serve(t, tn, api.Config{})
+	waitHeight(t, base, 2)
+	bob, carol := tn.bob, tn.carol
+	// Two sends of bob's, admitted together so that one block likely holds both.
+	first := signedSend(t, tn, bob, carol, 101, client.BuildOptions{})
+	postJSON(t, base+"/v1/txs", map[string]string{"tx": b64(first)}, &broadcastView{})
+	second := signedSend(t, tn, bob, carol, 202, client.BuildOptions{}) // the pending nonce: the next
+	postJSON(t, base+"/v1/txs", map[string]string{"tx": b64(second)}, &broadcastView{})
+	sameBlock := waitTx(t, base, hashOf(first)).Height == waitTx(t, base, hashOf(second)).Height
+	carolKey := "02" + hex.EncodeToString([]byte("b/")) + hex.EncodeToString(carol.Address().Bytes()) + hex.EncodeToString([]byte("ugrd"))
+	for i, raw := range [][]byte{first, second} {
+		committed := waitTx(t, base, hashOf(raw))
+		var ch api.TxChanges
+		getJSON(t, base+"/v1/txs/"+hashOf(raw)+"/changes", &ch)
+		sim := ch.Simulation
+		if ch.Height != committed.Height || ch.Index != committed.Index || ch.StateAt != committed.Height-1 || ch.Replayed != int(committed.Index)+1 {
+			t.Fatalf("changes of %s: %+v, committed at %d index %d", committed.Hash, ch, committed.Height, committed.Index)
+		}
+		if sim.Code != committed.Code || int64(sim.GasUsed) != committed.GasUsed || len(sim.Events) != len(committed.Events) {
+			t.Fatalf("replay code %d gas %d %d events, committed code %d gas %d %d events", sim.Code, sim.GasUsed, len(sim.Events), committed.Code, committed.GasUsed, len(committed.Events))
+		}
+		var fee fees.Charge
+		if err := json.Unmarshal(sim.Fee, &fee); err != nil || fee.Total != committed.Fee {
+			t.Fatalf("replayed fee %s (%v), committed %d", sim.Fee, err, committed.Fee)
+		}
+		var found bool
+		for _, c := range sim.Changes {
+			if c.Key != carolKey {
+				continue
+			}
+			found = true
+			if c.Module != "bank" || !strings.HasPrefix(c.KeyText, "b/") || !strings.HasSuffix(c.KeyText, "ugrd") {
+				t.Errorf("carol's balance key described as %s %q", c.Module, c.KeyText)
+			}
+			// After the second send carol holds her balance at the block's height; after the
+			// first, that less the second's 202 when both are in the block.
+			want := balanceOf(t, base, carol.Address(), fmt.Sprintf("?height=%d", committed.Height))
+			if i == 0 && sameBlock {
+				want -= 202
+			}
+			var got string
+			if err := json.Unmarshal(c.Decoded, &got); err != nil || got != fmt.Sprint(want) {
+				t.Fatalf("tx %d: carol's balance decoded %s (%v), want %d", i, c.Decoded, err, want)
+			}
+		}
+		if !found {
+			t.Fatalf("no write of carol's balance (%s) among %+v", carolKey, sim.Changes)
+		}
+	}
+	wantProblem(t, "changes of a bad hash", call(t, "GET", base+"/v1/txs/xyz/changes", ""), http.StatusBadRequest, "", 0)
+	wantProblem(t, "changes of an unknown tx", call(t, "GET", base+"/v1/txs/"+strings.Repeat("0", 64)+"/changes", ""), http.StatusNotFound, "", 0)
+}

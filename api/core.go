@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/app"
+	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/client"
 	"github.com/girder-chain/girder/coin"
@@ -80,6 +82,17 @@ type Tx struct {
 	Events    []chain.Event `json:"events"`
 }
 
+// TxChanges is what a committed tx wrote: its block's txs up to it re-run over the state before
+// the block (the app's /replay query), with the outcome, which equals the committed one.
+type TxChanges struct {
+	Hash       string             `json:"hash"`
+	Height     int64              `json:"height"`
+	Index      uint32             `json:"index"`
+	StateAt    int64              `json:"state_at"` // the height whose committed state the replay started from
+	Replayed   int                `json:"replayed"` // txs re-run: the ones before it in its block, and it
+	Simulation app.SimulateResult `json:"simulation"`
+}
+
 // TxList is a page of txs.
 type TxList struct {
 	Txs   []Tx   `json:"txs"`
@@ -121,6 +134,8 @@ func (s *Server) coreRoutes() []Route {
 			Response: BlockList{}, Handler: s.blocks},
 		{Method: "GET", Path: "/txs/{hash}", Tag: "txs", Summary: "A committed tx: decoded msgs, result, gas, fee, events",
 			Params: []Param{{Name: "hash", In: "path", Description: "tx hash, 64 hex digits", Required: true}}, Response: Tx{}, Handler: s.txByHash},
+		{Method: "GET", Path: "/txs/{hash}/changes", Tag: "txs", Summary: "A committed tx's state changes: its block re-run up to it over the state before the block (code, gas, events and every key written, decoded)",
+			Params: []Param{{Name: "hash", In: "path", Description: "tx hash, 64 hex digits", Required: true}}, Response: TxChanges{}, Handler: s.txChanges},
 		{Method: "GET", Path: "/accounts/{address}/txs", Tag: "txs", Summary: "Txs that involve an account (as signer, sender, receiver or payer), newest first",
 			Params: append([]Param{{Name: "address", In: "path", Description: "gir1… address", Required: true}}, pageParams...), Response: TxList{}, Handler: s.txsOfAccount},
 		{Method: "POST", Path: "/txs", Tag: "txs", Summary: "Broadcast a signed tx (refused in read-only mode)", Body: BroadcastRequest{}, Response: BroadcastResult{}, Handler: s.broadcast},
@@ -332,6 +347,49 @@ func (s *Server) txByHash(_ http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, unavailable(err)
 	}
 	return s.decodeTx(r.Context(), res.Hash, res.Height, res.Index, res.Tx, &res.TxResult)
+}
+
+func (s *Server) txChanges(_ http.ResponseWriter, r *http.Request) (any, error) {
+	h, err := client.HexHash(r.PathValue("hash"))
+	if err != nil {
+		return nil, badRequest("%v", err)
+	}
+	res, err := s.rpc.Tx(r.Context(), h, false)
+	if err != nil {
+		if strings.Contains(err.Error(), "not found") {
+			return nil, notFound("tx %X is in no committed block of this node", h)
+		}
+		return nil, unavailable(err)
+	}
+	height := res.Height
+	b, err := s.rpc.Block(r.Context(), &height)
+	if err != nil || b.Block == nil {
+		return nil, notFound("block %d of tx %X is not kept by this node", res.Height, h)
+	}
+	txs := b.Block.Txs
+	if int(res.Index) >= len(txs) || !bytes.Equal(txs[res.Index], res.Tx) {
+		return nil, unavailable(fmt.Errorf("block %d does not hold tx %X at index %d", res.Height, h, res.Index))
+	}
+	req := app.ReplayRequest{Height: res.Height, Time: b.Block.Time.UnixNano(), Txs: make([][]byte, res.Index+1)}
+	for i := range req.Txs {
+		req.Txs[i] = txs[i]
+	}
+	data, err := canon.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("encode replay request: %w", err)
+	}
+	q, err := s.rpc.ABCIQueryWithOptions(r.Context(), "/replay", data, abciOpts(res.Height-1))
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	if q.Response.Code != 0 {
+		return nil, client.ChainError(q.Response.Codespace, q.Response.Code, q.Response.Log)
+	}
+	out := TxChanges{Hash: fmt.Sprintf("%X", res.Hash), Height: res.Height, Index: res.Index, StateAt: res.Height - 1, Replayed: len(req.Txs)}
+	if err := json.Unmarshal(q.Response.Value, &out.Simulation); err != nil {
+		return nil, fmt.Errorf("decode replay answer: %w", err)
+	}
+	return out, nil
 }
 
 func (s *Server) txsOfAccount(_ http.ResponseWriter, r *http.Request) (any, error) {

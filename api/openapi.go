@@ -546,7 +546,18 @@ var fieldDocs = map[reflect.Type]map[string]fieldDoc{
 		"fee":     {desc: "what the fee would be (absent when the tx would be refused before paying)", proto: fees.Charge{}},
 		"changes": {desc: "every state key the tx would write, in order"},
 	},
-	reflect.TypeOf(app.StateChange{}): {"key": {desc: "hex"}, "value": {desc: "hex; absent when deleted"}},
+	reflect.TypeOf(app.StateChange{}): {
+		"key":      {desc: "the whole state key, hex"},
+		"module":   {desc: "the module owning the key (its first byte): auth, bank, fees, …; app for the app's own records"},
+		"key_text": {desc: "the key after its module byte, printable bytes as text and others as \\xNN (e.g. b/\\x1f…ugrd: a bank balance)"},
+		"value":    {desc: "the new value, hex (CBOR); absent when deleted"},
+		"decoded":  {desc: "the value's CBOR as JSON: integers as decimal strings (exact), byte strings as 0x-hex; absent when deleted or not CBOR"},
+	},
+	reflect.TypeOf(TxChanges{}): {
+		"state_at":   {desc: "the height whose committed state the replay started from (the block before the tx's)"},
+		"replayed":   {desc: "how many txs were re-run: those before it in its block, and it"},
+		"simulation": {desc: "the re-run's outcome: code, gas, fee and events equal the committed ones; changes are every key the tx wrote, in key order"},
+	},
 	reflect.TypeOf(Problem{}): {
 		"type":     {desc: "urn:girder:error:<module>:<code> when the chain refused; about:blank otherwise"},
 		"instance": {desc: "the request's path"},

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcrypto "github.com/cometbft/cometbft/api/cometbft/crypto/v1"
 
+	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/store"
@@ -21,6 +21,8 @@ import (
 //
 //	/store               Data = raw key; value at the height, with an ICS-23 proof if Prove
 //	/simulate            Data = tx bytes; a dry run against the mempool's state (JSON SimulateResult)
+//	/replay              Height = H-1, Data = CBOR ReplayRequest (block H's txs up to one tx): that
+//	                     tx's outcome and writes, re-run over the state before block H (JSON SimulateResult)
 //	/<module>/<path...>  a module query; JSON answer
 //	/pending/<module>/…  the same, against the mempool's state (committed state plus the effects
 //	                     of admitted txs: nonces and fees); for signers sending txs in a row
@@ -61,6 +63,19 @@ func (a *App) Query(_ context.Context, req *abci.QueryRequest) (res *abci.QueryR
 			return queryFail(chain.ErrBadQuery.Wrapf("simulate runs against the latest state only"), h), nil
 		}
 		r := a.Simulate(req.Data)
+		return jsonAnswer(r, h)
+	case "replay":
+		var rr ReplayRequest
+		if err := canon.Decode(req.Data, &rr); err != nil {
+			return queryFail(chain.ErrBadQuery.Wrapf("replay request: %v", err), h), nil
+		}
+		if rr.Height > 1 && rr.Height != h+1 {
+			return queryFail(chain.ErrBadQuery.Wrapf("replay of block %d reads the state at height %d, not %d", rr.Height, rr.Height-1, h), h), nil
+		}
+		r, rerr := a.Replay(view, rr)
+		if rerr != nil {
+			return queryFail(rerr, h), nil
+		}
 		return jsonAnswer(r, h)
 	}
 	var reader store.Reader = view
@@ -109,11 +124,15 @@ type SimulateResult struct {
 	Changes   []StateChange   `json:"changes"`
 }
 
-// StateChange is one key the tx would write (hex), with its new value (absent: deleted).
+// StateChange is one key the tx writes (hex), with its new value (absent: deleted), the module
+// owning the key, the key readably and the value's CBOR as JSON.
 type StateChange struct {
-	Key     string `json:"key"`
-	Value   string `json:"value,omitempty"`
-	Deleted bool   `json:"deleted,omitempty"`
+	Key     string          `json:"key"`
+	Module  string          `json:"module,omitempty"`
+	KeyText string          `json:"key_text"`
+	Value   string          `json:"value,omitempty"`
+	Deleted bool            `json:"deleted,omitempty"`
+	Decoded json.RawMessage `json:"decoded,omitempty"`
 }
 
 // Simulate runs raw against the mempool's state (the last committed state plus the txs this node
@@ -127,25 +146,7 @@ func (a *App) Simulate(raw []byte) SimulateResult {
 	}
 	kv := store.NewCache(store.NewReadCache(a.check.cache))
 	ctx := chain.NewContext(kv, a.check.height+1, a.check.time, a.chainID, chain.ModeSimulate)
-	out := a.runTx(ctx, a.Fees.Params(ctx), d, nil, true)
-	r := SimulateResult{GasUsed: out.Gas, Events: out.Events, Changes: []StateChange{}}
-	if r.Events == nil {
-		r.Events = []chain.Event{}
-	}
-	if out.Charged {
-		r.Fee, _ = json.Marshal(out.Charge)
-	}
-	if out.Err != nil {
-		r.Code, r.Codespace, r.Log = out.Err.Code, out.Err.Module, out.Err.Msg
-	}
-	for _, c := range kv.Changes() {
-		sc := StateChange{Key: hex.EncodeToString(c.Key), Deleted: c.Deleted}
-		if !c.Deleted {
-			sc.Value = hex.EncodeToString(c.Value)
-		}
-		r.Changes = append(r.Changes, sc)
-	}
-	return r
+	return a.result(a.runTx(ctx, a.Fees.Params(ctx), d, nil, true), kv)
 }
 
 // ExportGenesis writes every module's state at the last committed height as a genesis app_state.

@@ -1,0 +1,210 @@
+package app
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/girder-chain/girder/canon"
+	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/codes"
+	"github.com/girder-chain/girder/store"
+	"github.com/girder-chain/girder/tx"
+	"github.com/girder-chain/girder/x/assets"
+	"github.com/girder-chain/girder/x/auth"
+	"github.com/girder-chain/girder/x/bank"
+	"github.com/girder-chain/girder/x/compliance"
+	"github.com/girder-chain/girder/x/distributions"
+	"github.com/girder-chain/girder/x/fees"
+	"github.com/girder-chain/girder/x/governance"
+	"github.com/girder-chain/girder/x/identity"
+	"github.com/girder-chain/girder/x/offerings"
+	"github.com/girder-chain/girder/x/passes"
+	"github.com/girder-chain/girder/x/projects"
+	"github.com/girder-chain/girder/x/vesting"
+)
+
+// ReplayRequest asks what a committed tx changed: the txs of block Height up to and including
+// that tx (in block order), re-run over the state committed at Height-1 with the block's time.
+// The query carries Height-1 as its height (the state it reads).
+type ReplayRequest struct {
+	Height int64    `json:"height"`
+	Time   int64    `json:"time"` // the block's time, unix nanoseconds
+	Txs    [][]byte `json:"txs"`
+}
+
+// MaxReplayTxs bounds a replay: the txs of one block before the one asked about, and it.
+const MaxReplayTxs = 20_000
+
+// Replay re-runs a block's txs over the state before it (view, committed at req.Height-1) and
+// returns the last tx's outcome and writes, exactly as the block ran them: same height, time,
+// fee params, nonces and preceding txs (signatures, checked when the block was made, are not
+// checked again). A planned upgrade at the height runs first, as in FinalizeBlock. Nothing is
+// kept. The result equals the committed one (TestReplayMatchesBlock).
+func (a *App) Replay(view store.Reader, req ReplayRequest) (SimulateResult, *codes.Error) {
+	switch {
+	case req.Height < 2:
+		return SimulateResult{}, chain.ErrBadQuery.Wrapf("block %d ran over the genesis state, which is not kept as a version: its txs cannot be replayed", req.Height)
+	case len(req.Txs) == 0:
+		return SimulateResult{}, chain.ErrBadQuery.Wrapf("replay needs the block's txs up to the one asked about")
+	case len(req.Txs) > MaxReplayTxs:
+		return SimulateResult{}, chain.ErrBadQuery.Wrapf("replay of %d txs: at most %d", len(req.Txs), MaxReplayTxs)
+	}
+	kv := store.NewCache(store.NewReadCache(view))
+	ctx := chain.NewContext(kv, req.Height, time.Unix(0, req.Time).UTC(), a.chainID, chain.ModeDeliver)
+	if p, ok := a.Governance.UpgradeNeeded(ctx, req.Height); ok {
+		fn, known := a.upgrades.handlers[p.Name]
+		if !known {
+			return SimulateResult{}, chain.ErrBadQuery.Wrapf("block %d applied upgrade %q, which this binary does not know: it cannot replay the block", req.Height, p.Name)
+		}
+		up := ctx.WithKV(kv)
+		if err := fn(up, p); err != nil {
+			return SimulateResult{}, codes.Internal.Wrapf("replay upgrade %q: %v", p.Name, err)
+		}
+		if err := a.Governance.MarkUpgradeDone(up, p.Name); err != nil {
+			return SimulateResult{}, codes.As(err)
+		}
+	}
+	params := a.Fees.Params(ctx)
+	last := len(req.Txs) - 1
+	for _, raw := range req.Txs[:last] {
+		if d, err := tx.Decode(raw, a.reg, a.chainID, MaxTxBytes); err == nil {
+			a.runTx(ctx, params, d, nil, true)
+		}
+	}
+	d, err := tx.Decode(req.Txs[last], a.reg, a.chainID, MaxTxBytes)
+	if err != nil {
+		e := codes.As(err)
+		return SimulateResult{Code: e.Code, Codespace: e.Module, Log: e.Msg, Events: []chain.Event{}, Changes: []StateChange{}}, nil
+	}
+	branch := store.NewCache(kv)
+	out := a.runTx(ctx.WithKV(branch), params, d, nil, true)
+	r := a.result(out, branch)
+	if !out.Charged {
+		r.GasUsed = 0 // as the block recorded it: no fee, no gas
+	}
+	return r, nil
+}
+
+// result is a run's outcome with the writes of its branch.
+func (a *App) result(out Outcome, kv *store.Cache) SimulateResult {
+	r := SimulateResult{GasUsed: out.Gas, Events: out.Events, Changes: []StateChange{}}
+	if r.Events == nil {
+		r.Events = []chain.Event{}
+	}
+	if out.Charged {
+		r.Fee, _ = json.Marshal(out.Charge)
+	}
+	if out.Err != nil {
+		r.Code, r.Codespace, r.Log = out.Err.Code, out.Err.Module, out.Err.Msg
+	}
+	for _, c := range kv.Changes() {
+		r.Changes = append(r.Changes, describeChange(c))
+	}
+	return r
+}
+
+// storeOwners names the owner of each state key prefix (the first key byte).
+var storeOwners = map[byte]string{
+	metaPrefix[0]:                "app",
+	auth.StorePrefix[0]:          "auth",
+	bank.StorePrefix[0]:          "bank",
+	fees.StorePrefix[0]:          "fees",
+	identity.StorePrefix[0]:      "identity",
+	compliance.StorePrefix[0]:    "compliance",
+	assets.StorePrefix[0]:        "assets",
+	offerings.StorePrefix[0]:     "offerings",
+	distributions.StorePrefix[0]: "distributions",
+	projects.StorePrefix[0]:      "projects",
+	vesting.StorePrefix[0]:       "vesting",
+	governance.StorePrefix[0]:    "governance",
+	passes.StorePrefix[0]:        "passes",
+}
+
+// describeChange is a write as the API shows it: the raw key and value in hex, the module that
+// owns the key, the key's bytes with printable runs as text, and the value's CBOR decoded.
+func describeChange(c store.Change) StateChange {
+	sc := StateChange{Key: hex.EncodeToString(c.Key), Deleted: c.Deleted}
+	if len(c.Key) > 0 {
+		sc.Module = storeOwners[c.Key[0]]
+		sc.KeyText = keyText(c.Key[1:])
+	}
+	if !c.Deleted {
+		sc.Value = hex.EncodeToString(c.Value)
+		var v any
+		if canon.Decode(c.Value, &v) == nil {
+			if j, ok := plainJSON(v); ok {
+				sc.Decoded, _ = json.Marshal(j)
+			}
+		}
+	}
+	return sc
+}
+
+// keyText renders key bytes readably: printable ASCII as is (a backslash doubled), any other
+// byte as \xNN.
+func keyText(k []byte) string {
+	var b strings.Builder
+	for _, c := range k {
+		switch {
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c >= 0x20 && c < 0x7f:
+			b.WriteByte(c)
+		default:
+			b.WriteString(`\x`)
+			b.WriteString(hex.EncodeToString([]byte{c}))
+		}
+	}
+	return b.String()
+}
+
+// plainJSON turns a generically decoded CBOR value into JSON-safe values: integers as decimal
+// strings (exact in any reader), byte strings as hex, maps with sorted keys. Other kinds (a
+// float, which state never holds) make the value undecodable.
+func plainJSON(v any) (any, bool) {
+	switch t := v.(type) {
+	case nil, bool, string:
+		return t, true
+	case uint64:
+		return strconv.FormatUint(t, 10), true
+	case int64:
+		return strconv.FormatInt(t, 10), true
+	case big.Int:
+		return t.String(), true
+	case *big.Int:
+		return t.String(), true
+	case []byte:
+		return "0x" + hex.EncodeToString(t), true
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			j, ok := plainJSON(e)
+			if !ok {
+				return nil, false
+			}
+			out[i] = j
+		}
+		return out, true
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		out := make(map[string]any, len(t))
+		for _, k := range keys {
+			j, ok := plainJSON(t[k])
+			if !ok {
+				return nil, false
+			}
+			out[k] = j
+		}
+		return out, true
+	}
+	return nil, false
+}
