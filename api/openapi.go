@@ -551,7 +551,7 @@ var fieldDocs = map[reflect.Type]map[string]fieldDoc{
 		"module":   {desc: "the module owning the key (its first byte): auth, bank, fees, …; app for the app's own records"},
 		"key_text": {desc: "the key after its module byte, printable bytes as text and others as \\xNN (e.g. b/\\x1f…ugrd: a bank balance)"},
 		"value":    {desc: "the new value, hex (CBOR); absent when deleted"},
-		"decoded":  {desc: "the value's CBOR as JSON: integers as decimal strings (exact), byte strings as 0x-hex; absent when deleted or not CBOR"},
+		"decoded":  {desc: "the value's CBOR as JSON: map keys as text (state records are maps keyed by field number), integers as decimal strings (exact), byte strings as 0x-hex; absent when deleted or not CBOR"},
 	},
 	reflect.TypeOf(TxChanges{}): {
 		"state_at":   {desc: "the height whose committed state the replay started from (the block before the tx's)"},

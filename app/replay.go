@@ -135,8 +135,7 @@ func describeChange(c store.Change) StateChange {
 	}
 	if !c.Deleted {
 		sc.Value = hex.EncodeToString(c.Value)
-		var v any
-		if canon.Decode(c.Value, &v) == nil {
+		if v, err := canon.DecodeAny(c.Value); err == nil {
 			if j, ok := plainJSON(v); ok {
 				sc.Decoded, _ = json.Marshal(j)
 			}
@@ -190,15 +189,32 @@ func plainJSON(v any) (any, bool) {
 			out[i] = j
 		}
 		return out, true
-	case map[string]any:
+	case map[any]any:
+		// Keys as text: a text key as is, an integer key (a record's field number) in decimal.
 		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
+		byText := make(map[string]any, len(t))
+		for k, v := range t {
+			var ks string
+			switch kt := k.(type) {
+			case string:
+				ks = kt
+			case uint64:
+				ks = strconv.FormatUint(kt, 10)
+			case int64:
+				ks = strconv.FormatInt(kt, 10)
+			default:
+				return nil, false
+			}
+			if _, dup := byText[ks]; dup {
+				return nil, false
+			}
+			keys = append(keys, ks)
+			byText[ks] = v
 		}
 		sort.Strings(keys)
 		out := make(map[string]any, len(t))
 		for _, k := range keys {
-			j, ok := plainJSON(t[k])
+			j, ok := plainJSON(byText[k])
 			if !ok {
 				return nil, false
 			}

@@ -19,6 +19,7 @@ const (
 var (
 	encMode cbor.EncMode
 	decMode cbor.DecMode
+	anyMode cbor.DecMode // generic decoding for display
 )
 
 func init() {
@@ -37,6 +38,19 @@ func init() {
 		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
 		UTF8:              cbor.UTF8RejectInvalid,
 		DefaultMapType:    reflect.TypeOf(map[string]any(nil)),
+	}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+	anyMode, err = cbor.DecOptions{
+		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+		IndefLength:      cbor.IndefLengthForbidden,
+		TagsMd:           cbor.TagsForbidden,
+		MaxNestedLevels:  maxNesting,
+		MaxArrayElements: maxElements,
+		MaxMapPairs:      maxElements,
+		UTF8:             cbor.UTF8RejectInvalid,
+		DefaultMapType:   reflect.TypeOf(map[any]any(nil)),
 	}.DecMode()
 	if err != nil {
 		panic(err)
@@ -78,6 +92,14 @@ func Unmarshal(b []byte, v any) error {
 // Decode decodes untrusted input strictly but without the canonical re-encoding check (the
 // caller checks canonical form at a higher level).
 func Decode(b []byte, v any) error { return decMode.Unmarshal(b, v) }
+
+// DecodeAny decodes any CBOR item generically, for display: maps as map[any]any (state records
+// use integer keys), under the same limits as Decode.
+func DecodeAny(b []byte) (any, error) {
+	var v any
+	err := anyMode.Unmarshal(b, &v)
+	return v, err
+}
 
 // MustDecode decodes a state record the chain itself wrote; failure means corrupt state.
 func MustDecode(b []byte, v any) {

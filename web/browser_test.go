@@ -294,18 +294,26 @@ func (x *harness) mustGet(t *testing.T, path string, v any) {
 // committed tx's hash.
 func (x *harness) send(t *testing.T, from, to, amount string) string {
 	t.Helper()
-	cmd := exec.Command(x.bin, "tx", "bank", "send", from, to, amount, "--home", x.home, "--keyring-backend", "test", "--node", "tcp://"+x.rpc, "-o", "json")
+	return x.tx(t, "bank", "send", from, to, amount)
+}
+
+// tx runs `girder tx <args>` against the dev node with the dev keyring, requires a committed
+// success and returns its hash.
+func (x *harness) tx(t *testing.T, args ...string) string {
+	t.Helper()
+	args = append(append([]string{"tx"}, args...), "--home", x.home, "--keyring-backend", "test", "--node", "tcp://"+x.rpc, "-o", "json")
+	cmd := exec.Command(x.bin, args...)
 	cmd.Env = append(os.Environ(), "HOME="+x.work)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("girder tx bank send: %v\n%s", err, out)
+		t.Fatalf("girder %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	var r struct {
 		Hash string `json:"hash"`
 		Code int    `json:"code"`
 	}
 	if err := json.Unmarshal(out, &r); err != nil || r.Hash == "" || r.Code != 0 {
-		t.Fatalf("girder tx bank send: %v\n%s", err, out)
+		t.Fatalf("girder %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return r.Hash
 }

@@ -236,21 +236,30 @@
       h('span', { text: (t.msgs || []).map((m) => m.type).join(', ') }),
       t.code === 0 ? badge('success', 'ok') : badge('failed: ' + (t.codespace || '') + ' ' + t.code, 'bad'));
   }
+  // A chart is a figure: HTML labels (they keep their size at any width) around an SVG drawing
+  // stretched to the width (preserveAspectRatio none, strokes not scaled).
+  function chartBox(testid, label, top, drawing, axis) {
+    return h('figure', { class: 'chartbox', testid, role: 'img', 'aria-label': label, title: label },
+      top ? h('div', { class: 'axis' }, top) : null, drawing, axis ? h('div', { class: 'axis' }, axis) : null);
+  }
+  function drawing(W, H, px, ...kids) {
+    return s('svg', { viewBox: '0 0 ' + W + ' ' + H, preserveAspectRatio: 'none', style: 'height:' + px + 'px', 'aria-hidden': 'true', focusable: 'false' }, ...kids);
+  }
   function blockTimeChart(bl) {
     const pts = [];
     for (let i = bl.length - 1; i > 0; i--) pts.push({ h: bl[i - 1].height, dt: (Date.parse(bl[i - 1].time) - Date.parse(bl[i].time)) / 1000 });
-    const W = 600, H = 90, P = 4;
+    const W = 600, H = 100, P = 2;
     const max = Math.max(0.001, ...pts.map((p) => p.dt));
     const x = (i) => P + (i * (W - 2 * P)) / Math.max(1, pts.length - 1);
-    const y = (v) => H - 16 - (v / max) * (H - 26);
+    const y = (v) => H - 2 - (v / max) * (H - 6);
     const d = pts.map((p, i) => (i ? 'L' : 'M') + x(i).toFixed(1) + ' ' + y(p.dt).toFixed(1)).join(' ');
     const label = pts.length ? 'Block times of blocks ' + pts[0].h + ' to ' + pts[pts.length - 1].h + ': from ' + Math.min(...pts.map((p) => p.dt)).toFixed(2) + ' s to ' + max.toFixed(2) + ' s' : 'No block times yet';
-    return s('svg', { class: 'chart', viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': label, testid: 'block-time-chart' },
-      s('title', { text: label }),
-      s('line', { x1: P, x2: W - P, y1: H - 16, y2: H - 16, stroke: '#d9dee5' }),
-      pts.length ? s('path', { d, fill: 'none', stroke: '#0b5cad', 'stroke-width': 2 }) : null,
-      s('text', { x: P, y: 11, 'font-size': 11, fill: '#5b6470', text: 'max ' + max.toFixed(2) + ' s between blocks' }),
-      s('text', { x: W - P, y: H - 3, 'font-size': 11, fill: '#5b6470', 'text-anchor': 'end', text: pts.length ? 'height ' + pts[pts.length - 1].h : '' }));
+    return chartBox('block-time-chart', label,
+      h('span', { text: pts.length ? 'max ' + max.toFixed(2) + ' s between blocks' : 'No block times yet' }),
+      drawing(W, H, 90,
+        s('line', { x1: 0, x2: W, y1: H - 1, y2: H - 1, stroke: '#d9dee5', 'vector-effect': 'non-scaling-stroke' }),
+        pts.length ? s('path', { d, fill: 'none', stroke: '#0b5cad', 'stroke-width': 2, 'vector-effect': 'non-scaling-stroke' }) : null),
+      pts.length ? [h('span', { text: 'height ' + pts[0].h }), h('span', { text: 'height ' + pts[pts.length - 1].h })] : null);
   }
 
   // ---------- projects ----------
@@ -342,17 +351,17 @@
   function offeringView(o) {
     const sec = o.security, cash = o.cash;
     const sub = BigInt(o.subscribed || '0'), soft = BigInt(o.soft_cap || '0'), hard = BigInt(o.hard_cap || '1') || 1n;
-    const W = 600, H = 56, P = 2;
-    const x = (v) => P + Number((v * 10000n) / hard) / 10000 * (W - 2 * P);
+    const W = 1000, H = 30;
+    const x = (v) => Number((v * 10000n) / hard) / 10000 * W;
+    const pct = (v) => Number((v * 1000n) / hard) / 10;
     const label = 'Offering ' + o.id + ': ' + fmtAmount(o.subscribed, sec) + ' subscribed of a hard cap of ' + fmtAmount(o.hard_cap, sec) + ' (soft cap ' + fmtAmount(o.soft_cap, sec) + ')';
-    const bar = s('svg', { class: 'chart', viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': label, testid: 'offering-chart' },
-      s('title', { text: label }),
-      s('rect', { x: P, y: 18, width: W - 2 * P, height: 18, fill: '#e8edf3', rx: 3 }),
-      s('rect', { x: P, y: 18, width: Math.max(0, x(sub > hard ? hard : sub) - P), height: 18, fill: sub >= soft ? '#1a7f37' : '#0b5cad', rx: 3 }),
-      s('line', { x1: x(soft), x2: x(soft), y1: 12, y2: 42, stroke: '#b35900', 'stroke-width': 2 }),
-      s('text', { x: Math.min(x(soft) + 3, W - 90), y: 11, 'font-size': 11, fill: '#b35900', text: 'soft cap' }),
-      s('text', { x: W - P, y: 54, 'font-size': 11, fill: '#5b6470', 'text-anchor': 'end', text: 'hard cap' }),
-      s('text', { x: P, y: 54, 'font-size': 11, fill: '#1b1f24', text: Number((sub * 1000n) / hard) / 10 + ' % subscribed' }));
+    const bar = chartBox('offering-chart', label,
+      h('span', { class: 'softcap', style: 'margin-left:' + Math.min(85, pct(soft)) + '%', text: '▼ soft cap' }),
+      drawing(W, H, 26,
+        s('rect', { x: 0, y: 4, width: W, height: H - 8, fill: '#e8edf3' }),
+        s('rect', { x: 0, y: 4, width: Math.max(0, x(sub > hard ? hard : sub)), height: H - 8, fill: sub >= soft ? '#1a7f37' : '#0b5cad' }),
+        s('line', { x1: x(soft), x2: x(soft), y1: 0, y2: H, stroke: '#b35900', 'stroke-width': 2, 'vector-effect': 'non-scaling-stroke' })),
+      [h('span', { class: 'strong', text: pct(sub) + ' % subscribed' }), h('span', { text: 'hard cap' })]);
     return h('div', { testid: 'offering', 'data-id': o.id },
       h('p', {}, h('strong', { text: 'Offering #' + o.id + ' ' }), badge(o.status, statusKind(o.status)), ' ',
         h('span', { class: 'muted', text: 'price ' + fmtPrice(o.price_num, o.price_den, cash, sec) + ' · window ' + fmtTime(o.start) + ' → ' + fmtTime(o.end) })),
@@ -446,21 +455,34 @@
     page('Compliance', 'compliance');
     const [alerts, holds, rules, st] = await Promise.all([get('/compliance/alerts?limit=100'), get('/compliance/holds?status=open&limit=100'), get('/compliance/rules'), get('/status')]);
     if (g !== gen) return;
-    add(main, h('div', { class: 'grid2' },
-      panel('Alerts', list('alerts', (alerts.alerts || []).map((a) => h('li', { testid: 'alert', 'data-id': a.id, 'data-status': a.status || '' },
+    const alertBox = h('div'), holdBox = h('div');
+    const renderAH = (al, ho) => {
+      alertBox.replaceChildren(list('alerts', (al.alerts || []).map((a) => h('li', { testid: 'alert', 'data-id': a.id, 'data-status': a.status || '' },
         h('strong', { text: 'Alert #' + a.id }), badge(a.status || '', statusKind(a.status || '')), a.severity ? badge(a.severity, 'warn') : null,
         h('span', { text: 'rule ' + (a.rule || '') }), a.amount ? amtOf(a.amount, a.asset) : null,
-        h('span', { class: 'muted' }, addrLink(a.from), ' → ', addrLink(a.to)), a.reason ? h('span', { class: 'muted', text: a.reason }) : null)), 'No alerts.')),
-      panel('Open holds', list('holds', (holds.holds || []).map((x) => h('li', { testid: 'hold', 'data-id': x.id },
+        h('span', { class: 'muted' }, addrLink(a.from), ' → ', addrLink(a.to)), a.reason ? h('span', { class: 'muted', text: a.reason }) : null)), 'No alerts.'));
+      holdBox.replaceChildren(list('holds', (ho.holds || []).map((x) => h('li', { testid: 'hold', 'data-id': x.id },
         h('strong', { text: 'Hold #' + x.id }), badge(x.status || 'open', 'warn'), h('span', { text: 'rule ' + (x.rule || '') }), x.amount ? amtOf(x.amount, x.asset) : null,
-        h('span', { class: 'muted' }, addrLink(x.from), ' → ', addrLink(x.to)), x.deadline ? h('span', { class: 'muted', text: 'deadline ' + fmtTime(x.deadline) }) : null)), 'No open holds.')),
-    ));
-    add(main, panel('Rules', list('rules', (rules || []).map((r) => h('li', { testid: 'rule-set', 'data-scope': r.asset || 'chain' },
-      h('strong', { text: r.asset ? unitOf(r.asset).display : 'chain-wide' }), (r.rules || []).map((x) => badge(x.id + ': ' + x.kind + ' → ' + x.outcome)), h('span', { class: 'muted', text: 'version ' + r.version }))), 'No rules.')));
+        h('span', { class: 'muted' }, addrLink(x.from), ' → ', addrLink(x.to)), x.deadline ? h('span', { class: 'muted', text: 'deadline ' + fmtTime(x.deadline) }) : null)), 'No open holds.'));
+    };
+    renderAH(alerts, holds);
+    // A decision (or an officer's action) changes alerts and holds: fetch them again.
+    const refreshAH = debounce(async () => {
+      const [al, ho, rs] = await Promise.all([getOr('/compliance/alerts?limit=100', null), getOr('/compliance/holds?status=open&limit=100', null), getOr('/compliance/rules', null)]);
+      if (g !== gen) return;
+      if (al && ho) renderAH(al, ho);
+      if (rs) renderRules(rs);
+    }, 300);
+    add(main, h('div', { class: 'grid2' }, panel('Alerts', alertBox), panel('Open holds', holdBox)));
+    const rulesBox = h('div');
+    const renderRules = (rs) => rulesBox.replaceChildren(list('rules', (rs || []).map((r) => h('li', { testid: 'rule-set', 'data-scope': r.asset || 'chain', 'data-version': r.version },
+      h('strong', { text: r.asset ? unitOf(r.asset).display : 'chain-wide' }), (r.rules || []).map((x) => badge(x.id + ': ' + x.kind + ' → ' + x.outcome)), h('span', { class: 'muted', text: 'version ' + r.version }))), 'No rules.'));
+    renderRules(rules);
+    add(main, panel('Rules', rulesBox));
     const from = Math.max(1, st.latest_block_height - 5000);
-    const decBox = h('div'), byRule = h('div'), chartBox = h('div');
+    const decBox = h('div'), byRule = h('div'), flowBox = h('div');
     add(main, panel('Recent decisions by rule', byRule, decBox));
-    add(main, panel('Flows per asset', h('p', { class: 'muted', text: 'Transferred amounts per asset (bank.transfer events) from height ' + from + ', in blocks of heights.' }), chartBox));
+    add(main, panel('Flows per asset', h('p', { class: 'muted', text: 'Transferred amounts per asset (bank.transfer events) from height ' + from + ', in blocks of heights.' }), flowBox));
     const decisions = [], transfers = [];
     const renderDec = () => {
       const counts = {};
@@ -473,9 +495,11 @@
           h('span', { class: 'muted' }, addrLink(a.from), ' → ', addrLink(a.to)), a.reason ? h('span', { class: 'muted', text: a.reason }) : null,
           d.tx_hash ? txLink(d.tx_hash) : null, blockLink(d.height)); }), 'No decisions other than allow since height ' + from + '.'));
     };
-    const renderFlows = () => chartBox.replaceChildren(flowChart(transfers, from, Math.max(st.latest_block_height, ...transfers.map((t) => t.height))));
+    const renderFlows = () => flowBox.replaceChildren(flowChart(transfers, from, Math.max(st.latest_block_height, ...transfers.map((t) => t.height))));
     const later = debounce(() => { renderDec(); renderFlows(); }, 150);
     const a = stream('type=compliance.decision&from_height=' + from, (d) => { decisions.unshift(d); later(); }, st.latest_block_height);
+    stream('module=compliance&from_height=' + (st.latest_block_height + 1), refreshAH, 0,
+      ['compliance.decision', 'compliance.alert_closed', 'compliance.hold_decided', 'compliance.hold_expired', 'compliance.rules_set']);
     const b = stream('type=bank.transfer&from_height=' + from, (d) => { transfers.push(d); later(); }, st.latest_block_height);
     renderDec(); renderFlows();
     await Promise.all([a.replayed, b.replayed]);
@@ -494,27 +518,26 @@
       (per[d] = per[d] || Array(bins).fill(0n))[i] += v;
     }
     const denoms = Object.keys(per).sort();
-    const W = 640, row = 70, L = 90, H = Math.max(40, denoms.length * row + 20);
     const label = 'Transferred amount per asset from height ' + from + ' to ' + to + ' in ' + bins + ' buckets of ' + w + ' heights: ' +
       denoms.map((d) => unitOf(d).display + ' total ' + fmtAmount(per[d].reduce((a, b) => a + b, 0n).toString(), d)).join('; ');
-    const kids = [s('title', { text: label })];
-    if (!denoms.length) kids.push(s('text', { x: 10, y: 24, 'font-size': 13, fill: '#5b6470', text: 'No transfers in this range.' }));
-    denoms.forEach((d, r) => {
-      const vals = per[d], max = vals.reduce((a, b) => (b > a ? b : a), 1n), y0 = 10 + r * row, bh = row - 24;
-      kids.push(s('text', { x: 0, y: y0 + 14, 'font-size': 12, 'font-weight': 600, fill: '#1b1f24', text: unitOf(d).display }));
-      kids.push(s('text', { x: 0, y: y0 + 30, 'font-size': 10, fill: '#5b6470', text: 'max ' + fmtAmount(max.toString(), d).replace(/ \S+$/, '') }));
-      kids.push(s('line', { x1: L, x2: W, y1: y0 + bh, y2: y0 + bh, stroke: '#d9dee5' }));
-      const bw = (W - L) / bins;
+    const W = bins * 10, H = 50;
+    const rows = denoms.map((d, r) => {
+      const vals = per[d], max = vals.reduce((a, b) => (b > a ? b : a), 1n);
+      const total = vals.reduce((a, b) => a + b, 0n);
+      const bars = [s('line', { x1: 0, x2: W, y1: H, y2: H, stroke: '#d9dee5', 'vector-effect': 'non-scaling-stroke' })];
       vals.forEach((v, i) => {
         if (v === 0n) return;
-        const hh = Math.max(1, Number((v * 1000n) / max) / 1000 * bh);
-        kids.push(s('rect', { x: (L + i * bw + 1).toFixed(1), y: (y0 + bh - hh).toFixed(1), width: (bw - 2).toFixed(1), height: hh.toFixed(1), fill: ['#0b5cad', '#1a7f37', '#b35900', '#6f42c1'][r % 4] },
+        const hh = Math.max(1, Number((v * 1000n) / max) / 1000 * (H - 2));
+        bars.push(s('rect', { x: i * 10 + 1, y: (H - hh).toFixed(2), width: 8, height: hh.toFixed(2), fill: ['#0b5cad', '#1a7f37', '#b35900', '#6f42c1'][r % 4] },
           s('title', { text: unitOf(d).display + ', heights ' + (from + i * w) + '–' + (from + (i + 1) * w - 1) + ': ' + fmtAmount(v.toString(), d) })));
       });
+      return h('div', { class: 'flowrow', testid: 'flow-row', 'data-denom': d, 'data-total': total.toString(), 'data-max': max.toString() },
+        h('div', {}, h('strong', { text: unitOf(d).display }), h('div', { class: 'muted small', text: 'max ' + fmtAmount(max.toString(), d).replace(/ \S+$/, '') + ' per bucket' })),
+        s('svg', { viewBox: '0 0 ' + W + ' ' + H, preserveAspectRatio: 'none', style: 'height:56px', 'aria-hidden': 'true', focusable: 'false' }, ...bars));
     });
-    kids.push(s('text', { x: L, y: H - 2, 'font-size': 10, fill: '#5b6470', text: 'height ' + from }));
-    kids.push(s('text', { x: W, y: H - 2, 'font-size': 10, fill: '#5b6470', 'text-anchor': 'end', text: 'height ' + to }));
-    return s('svg', { class: 'chart', viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': label, testid: 'flow-chart' }, ...kids);
+    return h('figure', { class: 'chartbox', testid: 'flow-chart', 'data-from': from, 'data-to': to, role: 'img', 'aria-label': label, title: label },
+      denoms.length ? rows : h('p', { class: 'muted', text: 'No transfers in this range.' }),
+      h('div', { class: 'flowrow' }, h('div'), h('div', { class: 'axis' }, h('span', { text: 'height ' + from }), h('span', { text: 'height ' + to }))));
   }
 
   // ---------- explorer ----------
@@ -587,8 +610,29 @@
       h('strong', { text: (i + 1) + '. ' + m.type }), h('pre', { text: JSON.stringify(m.value, null, 2) }))))));
     add(main, panel('Events', h('table', { testid: 'tx-events' }, h('thead', {}, h('tr', {}, h('th', { text: 'Event' }), h('th', { text: 'Attributes' }))),
       h('tbody', {}, (t.events || []).map((e) => h('tr', { testid: 'tx-event', 'data-type': e.type }, h('td', { class: 'mono', text: e.type }),
-        h('td', {}, (e.attributes || []).map((a) => h('div', {}, h('span', { class: 'muted', text: a.key + ': ' }), h('span', { class: 'mono', text: a.value })))))))),
-      h('p', { class: 'muted', text: 'State changes are shown by a dry run (POST /v1/simulate) of a tx before it is sent; a committed tx is shown with its events.' })));
+        h('td', {}, (e.attributes || []).map((a) => h('div', {}, h('span', { class: 'muted', text: a.key + ': ' }), h('span', { class: 'mono', text: a.value }))))))))));
+    // State changes: the API re-runs the tx's block up to it over the state before the block.
+    let ch = null, chErr = null;
+    try { ch = await get('/txs/' + enc(hash) + '/changes'); } catch (e) { chErr = e; }
+    if (g !== gen) return;
+    if (!ch) {
+      add(main, panel('State changes', h('p', { testid: 'tx-changes-unavailable', class: 'muted', text: 'Not available: ' + chErr.message })));
+    } else {
+      const sim = ch.simulation;
+      const same = sim.code === t.code && sim.gas_used === t.gas_used && (sim.events || []).length === (t.events || []).length;
+      add(main, panel('State changes',
+        h('p', { testid: 'tx-replay', 'data-match': same ? 'true' : 'false', class: 'muted' },
+          'Block ' + ch.height + ' re-run up to this tx (' + fmtInt(ch.replayed) + ' tx' + (ch.replayed === 1 ? '' : 's') + ') over the state committed at height ' + ch.state_at + ' (',
+          h('code', {}, 'GET /v1/txs/…/changes'), '): ',
+          same ? 'same result, gas and events as committed.' : h('strong', { text: 'the re-run differs from the committed result (code ' + sim.code + ', gas ' + sim.gas_used + ').' })),
+        (sim.changes || []).length === 0 ? h('p', { testid: 'tx-changes-none', class: 'muted', text: 'The tx wrote nothing.' }) :
+          h('table', { testid: 'tx-changes', class: 'changes' },
+            h('thead', {}, h('tr', {}, h('th', { text: 'Module' }), h('th', { text: 'Key' }), h('th', { text: 'New value' }))),
+            h('tbody', {}, sim.changes.map((c) => h('tr', { testid: 'tx-change', 'data-module': c.module || '', 'data-key': c.key, 'data-deleted': c.deleted ? 'true' : 'false' },
+              h('td', { class: 'mono', text: c.module || '?' }),
+              h('td', { class: 'mono key', title: c.key, text: c.key_text }),
+              h('td', {}, c.deleted ? badge('deleted', 'bad') : c.decoded !== undefined ? h('pre', { class: 'value', text: JSON.stringify(c.decoded) }) : h('span', { class: 'mono key', text: c.value }))))))));
+    }
     ready(g);
   }
 
