@@ -315,3 +315,62 @@ func TestComplianceAlertsAndHolds(t *testing.T) {
 	tb.screenshot(t, x, "compliance-live")
 	tb.consoleErrors(t)
 }
+
+// TestTimelineDispute: the public agency disputes the foundations progress report during the
+// test; the project page shows the dispute, with its reason and block, under that milestone
+// beside the engineer's attestation, as the API's timeline records them.
+func TestTimelineDispute(t *testing.T) {
+	x := env(t)
+	type record struct {
+		Seq       uint64 `json:"seq"`
+		Kind      string `json:"kind"`
+		Entry     uint64 `json:"entry"`
+		Milestone string `json:"milestone"`
+		Note      string `json:"note"`
+		Height    int64  `json:"height"`
+	}
+	var tl struct {
+		Records []record `json:"records"`
+	}
+	x.mustGet(t, "/projects/harbour-bridge/timeline?limit=200", &tl)
+	var report uint64
+	for _, r := range tl.Records {
+		if r.Kind == "report" && r.Milestone == "foundations" {
+			report = r.Entry
+		}
+	}
+	if report == 0 {
+		t.Fatalf("no foundations report in the demo's timeline: %+v", tl.Records)
+	}
+	reason := fmt.Sprintf("pier 4 load test certificate missing (browser test %d)", time.Now().UnixNano())
+	x.tx(t, "projects", "dispute", "validator", "harbour-bridge", strconv.FormatUint(report, 10), "--reason", reason)
+	x.mustGet(t, "/projects/harbour-bridge/timeline?limit=200", &tl)
+	var want record
+	var attestations int
+	for _, r := range tl.Records {
+		if r.Kind == "dispute" && r.Note == reason {
+			want = r
+		}
+		if r.Kind == "attestation" && r.Milestone == "foundations" {
+			attestations++
+		}
+	}
+	if want.Kind == "" || want.Milestone != "foundations" {
+		t.Fatalf("the API's timeline has no dispute %q of foundations: %+v", reason, tl.Records)
+	}
+	tb := x.open(t, "/projects/harbour-bridge", 1280)
+	under := `document.querySelector('[data-testid="milestone"][data-id="foundations"]')`
+	disputes := eval[[]string](t, tb, `Array.from(`+under+`.querySelectorAll('[data-testid="dispute"]')).map(e => e.textContent)`)
+	var found bool
+	for _, d := range disputes {
+		found = found || (strings.Contains(d, reason) && strings.Contains(d, "#"+strconv.FormatInt(want.Height, 10)))
+	}
+	if !found {
+		t.Errorf("foundations shows disputes %q, want one with %q at block #%d", disputes, reason, want.Height)
+	}
+	if got := eval[int](t, tb, under+`.querySelectorAll('[data-testid="attestation"]').length`); got != attestations {
+		t.Errorf("foundations shows %d attestations, the API's timeline %d", got, attestations)
+	}
+	tb.screenshot(t, x, "project-dispute")
+	tb.consoleErrors(t)
+}

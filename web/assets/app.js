@@ -281,7 +281,7 @@
     document.title = (p.name || p.id) + ' · Girder';
     const q = (path) => getOr(path, null);
     const [milestones, timeline, documents, asset, offerings, dists, passes, proposals] = await Promise.all([
-      q('/projects/' + enc(id) + '/milestones'), q('/projects/' + enc(id) + '/timeline'), q('/projects/' + enc(id) + '/documents'),
+      q('/projects/' + enc(id) + '/milestones'), timelineOf(id), q('/projects/' + enc(id) + '/documents'),
       p.security ? q('/assets/' + enc(p.security)) : null,
       p.security ? q('/offerings?security=' + enc(p.security)) : null,
       p.security ? q('/distributions/assets/' + enc(p.security) + '/distributions') : null,
@@ -307,7 +307,8 @@
     const recs = (timeline && timeline.records) || [];
     const ms = milestones || [];
     add(main, panel('Milestones', h('ol', { class: 'timeline', testid: 'milestones' }, ms.slice().sort((a, b) => (a.due || 0) - (b.due || 0)).map((m) => milestoneView(m, recs))),
-      ms.length ? null : h('p', { class: 'muted', text: 'No milestones yet.' })));
+      ms.length ? null : h('p', { class: 'muted', text: 'No milestones yet.' }),
+      timeline && timeline.truncated ? h('p', { class: 'muted', text: 'Showing the first ' + fmtInt(recs.length) + ' timeline records; GET /v1/projects/' + id + '/timeline pages through the rest.' }) : null));
 
     const docs = documents || [];
     const stake = p.stakeholders || [];
@@ -371,6 +372,20 @@
         card('Subscribed', 'offering-subscribed', amt(o.subscribed, sec)),
         card('Soft cap', 'offering-soft-cap', amt(o.soft_cap, sec)),
         card('Hard cap', 'offering-hard-cap', amt(o.hard_cap, sec))));
+  }
+
+  // timelineOf reads a project's whole timeline, page by page (500 records a page), up to 10,000
+  // records; truncated says whether more exist.
+  async function timelineOf(id) {
+    let records = [], after = 0;
+    for (let i = 0; i < 20; i++) {
+      const r = await getOr('/projects/' + enc(id) + '/timeline?limit=500' + (after ? '&after=' + after : ''), null);
+      if (!r) return i ? { records, truncated: false } : null;
+      records = records.concat(r.records || []);
+      if (!r.next) return { records, truncated: false };
+      after = r.next;
+    }
+    return { records, truncated: true };
   }
 
   function milestoneView(m, recs) {
