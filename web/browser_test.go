@@ -476,15 +476,15 @@ var common = []string{"nav-overview", "nav-projects", "nav-portfolio", "nav-comp
 func (x *harness) pages() []page {
 	alice := x.keys["alice"]
 	return []page{
-		{"overview", "/", []string{"chain-id", "height", "block-interval", "tx-rate", "validators", "base-fee", "burnt", "recent-blocks", "block-row", "recent-txs"}},
+		{"overview", "/", []string{"chain-id", "height", "block-interval", "tx-rate", "validators", "base-fee", "burnt", "overview-project", "block-time-chart", "recent-blocks", "block-row", "recent-txs"}},
 		{"projects", "/projects", []string{"project-row"}},
-		{"project", "/projects/harbour-bridge", []string{"project-name", "token", "supply", "offering-raised", "offering-soft-cap", "offering-hard-cap",
+		{"project", "/projects/harbour-bridge", []string{"project-name", "token", "supply", "offering-chart", "offering-raised", "offering-soft-cap", "offering-hard-cap",
 			"milestone", "document", "stakeholder", "treasury-balance", "distribution", "pass-class", "proposal"}},
 		{"portfolio", "/portfolio/" + alice, []string{"holding", "claimable", "pass", "vote", "history"}},
 		{"compliance", "/compliance", []string{"flow-chart"}},
 		{"explorer", "/explorer", []string{"block-row", "tx-row"}},
 		{"block", "/blocks/" + strconv.FormatInt(x.demoHeight, 10), []string{"block-height", "block-txs"}},
-		{"tx", "/txs/" + x.demoTx, []string{"tx-hash", "tx-msgs", "tx-events", "tx-result"}},
+		{"tx", "/txs/" + x.demoTx, []string{"tx-hash", "tx-msgs", "tx-events", "tx-result", "tx-replay", "tx-changes", "tx-change"}},
 		{"account", "/accounts/" + alice, []string{"account-address", "account-balance"}},
 	}
 }
@@ -513,6 +513,11 @@ func TestPages(t *testing.T) {
 				if title := text(t, tb, "page-title"); title == "" {
 					t.Errorf("#%s: empty page-title", p.route)
 				}
+				// No value leaked as "null", "undefined", "NaN" or "[object Object]" (outside code
+				// and JSON blocks, where null is a value).
+				if junk := eval[[]string](t, tb, junkTextJS); len(junk) > 0 {
+					t.Errorf("#%s at %d px shows placeholder text: %q", p.route, width, junk)
+				}
 				if width == 375 {
 					sw := eval[int](t, tb, `document.documentElement.scrollWidth`)
 					if sw > 375 {
@@ -528,6 +533,17 @@ func TestPages(t *testing.T) {
 		}
 	}
 }
+
+// junkTextJS lists text nodes of <main> (outside pre and code) that read null, undefined, NaN or
+// [object Object]: a value the page failed to format.
+const junkTextJS = `(() => {
+	const w = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT), bad = [];
+	for (let n = w.nextNode(); n; n = w.nextNode()) {
+		if (n.parentElement.closest('pre,code')) continue;
+		if (/(^|[\s(:])(null|undefined|NaN|\[object Object\])($|[\s),.])/.test(n.textContent)) bad.push(n.textContent.trim().slice(0, 80));
+	}
+	return bad;
+})()`
 
 // navUsable: each nav link is visible inside the 375 px viewport, at once or after its menu
 // button is pressed.
@@ -632,6 +648,47 @@ func TestFiguresEqualAPI(t *testing.T) {
 		x.mustGet(t, "/validators", &vals)
 		if got := text(t, tb, "validators"); !strings.HasPrefix(got, strconv.Itoa(vals.Total)) || vals.Total != 1 {
 			t.Errorf("validators %q, API %d (girder dev has one)", got, vals.Total)
+		}
+		// The projects at a glance: the API's projects, milestones released, the offering raised.
+		var ps struct {
+			Projects []struct {
+				ID string `json:"id"`
+			} `json:"projects"`
+		}
+		x.mustGet(t, "/projects?limit=6", &ps)
+		rows := items(t, tb, "overview-project")
+		if len(rows) != len(ps.Projects) || len(rows) == 0 {
+			t.Errorf("overview lists %d projects, API %d", len(rows), len(ps.Projects))
+		}
+		for i, r := range rows {
+			if i >= len(ps.Projects) || r.Data["id"] != ps.Projects[i].ID {
+				t.Errorf("overview project %d is %q, API %+v", i, r.Data["id"], ps.Projects)
+				continue
+			}
+			var ms []struct {
+				Status string `json:"status"`
+			}
+			x.mustGet(t, "/projects/"+r.Data["id"]+"/milestones", &ms)
+			released := 0
+			for _, m := range ms {
+				if m.Status == "released" {
+					released++
+				}
+			}
+			if r.Data["released"] != strconv.Itoa(released) || r.Data["milestones"] != strconv.Itoa(len(ms)) || !strings.Contains(r.Text, fmt.Sprintf("%d of %d milestones released", released, len(ms))) {
+				t.Errorf("overview project %s: %q (data %v), API %d of %d released", r.Data["id"], r.Text, r.Data, released, len(ms))
+			}
+		}
+		if len(rows) > 0 && rows[0].Data["id"] == "harbour-bridge" {
+			var o struct {
+				Raised string `json:"raised"`
+				Cash   string `json:"cash"`
+			}
+			x.mustGet(t, "/offerings/1", &o)
+			want := display(t, o.Raised, units[o.Cash])
+			if _, after, ok := strings.Cut(rows[0].Text, "raised "); !ok || !shows(after, want) || !strings.Contains(after, units[o.Cash].Display) {
+				t.Errorf("overview harbour-bridge %q, API raised %s %s", rows[0].Text, want.FloatString(0), units[o.Cash].Display)
+			}
 		}
 		h1 := pageHeight(t, tb)
 		var after struct {

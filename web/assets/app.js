@@ -172,7 +172,28 @@
     const cards = h('div', { class: 'cards' });
     const spark = h('div', { class: 'panel-chart' });
     const blocksBox = h('div'), txsBox = list('recent-txs', [], 'No txs in the recent blocks.');
-    add(main, cards, panel('Block times', spark), h('div', { class: 'grid2' }, panel('Recent blocks', blocksBox), panel('Recent txs', txsBox)));
+    const projBox = h('div');
+    add(main, cards, panel('Projects', projBox), panel('Block times', spark), h('div', { class: 'grid2' }, panel('Recent blocks', blocksBox), panel('Recent txs', txsBox)));
+    // The chain's projects at a glance: milestones released and the latest offering of each.
+    const projDone = (async () => {
+      const res = await getOr('/projects?limit=6', { projects: [] });
+      const ps = res.projects || [];
+      const rows = await Promise.all(ps.map(async (p) => {
+        const [ms, offs] = await Promise.all([getOr('/projects/' + enc(p.id) + '/milestones', []),
+          p.security ? getOr('/offerings?security=' + enc(p.security), null) : null]);
+        const released = (ms || []).filter((m) => m.status === 'released').length;
+        const ol = (offs && offs.offerings) || [];
+        const o = ol.length ? ol[ol.length - 1] : null;
+        return h('li', { testid: 'overview-project', 'data-id': p.id, 'data-milestones': (ms || []).length, 'data-released': released },
+          h('a', { href: '#/projects/' + enc(p.id), text: p.name || p.id }), badge(p.sector || ''), h('span', { class: 'muted', text: p.location || '' }),
+          p.security ? h('span', {}, 'token ', h('strong', { text: unitOf(p.security).display })) : null,
+          h('span', {}, released + ' of ' + (ms || []).length + ' milestones released'),
+          o ? h('span', {}, 'offering #' + o.id + ' ', badge(o.status, statusKind(o.status)), ' raised ', amt(o.raised || '0', o.cash)) : null);
+      }));
+      if (g !== gen) return;
+      add(projBox, list('overview-projects', rows, 'No projects on this chain yet.'),
+        res.next ? h('p', {}, h('a', { href: '#/projects', text: 'All projects →' })) : null);
+    })();
     const txs = [];
     let height = st.latest_block_height;
     const render = (fees, blocks, vals) => {
@@ -215,7 +236,7 @@
       if (d.height > height) { height = d.height; soon(); }
     }, st.latest_block_height);
     every(2000, () => refresh().catch(() => {}));
-    await replayed;
+    await Promise.all([replayed, projDone]);
     renderTxs();
     ready(g);
   }
