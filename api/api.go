@@ -16,6 +16,7 @@ import (
 	"time"
 
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/tx"
@@ -97,13 +98,18 @@ type Server struct {
 	http    *http.Server
 	events  *hub
 	started time.Time
+	// replays: one committed tx's state changes are computed at a time (each holds the node's
+	// query lock); answers are kept by tx hash (a committed tx's changes never change).
+	replaySlot  chan struct{}
+	replayCache *lru.Cache[string, TxChanges]
 }
 
 // New builds the API over a node's RPC client. modules are the chain's modules; those that
 // publish query routes are served under their paths.
 func New(cfg Config, rpc rpcclient.Client, reg *tx.Registry, modules []chain.Module) *Server {
 	cfg.defaults()
-	s := &Server{cfg: cfg, rpc: rpc, reg: reg, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, rpc: rpc, reg: reg, mux: http.NewServeMux(), replaySlot: make(chan struct{}, 1)}
+	s.replayCache, _ = lru.New[string, TxChanges](replayCacheSize)
 	s.events = newHub(s)
 	s.routes = append(s.coreRoutes(), s.moduleRoutes(modules)...)
 	s.routes = append(s.routes, s.eventRoutes()...)

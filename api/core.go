@@ -349,10 +349,17 @@ func (s *Server) txByHash(_ http.ResponseWriter, r *http.Request) (any, error) {
 	return s.decodeTx(r.Context(), res.Hash, res.Height, res.Index, res.Tx, &res.TxResult)
 }
 
+// replayCacheSize is how many txs' state changes the API keeps.
+const replayCacheSize = 256
+
 func (s *Server) txChanges(_ http.ResponseWriter, r *http.Request) (any, error) {
 	h, err := client.HexHash(r.PathValue("hash"))
 	if err != nil {
 		return nil, badRequest("%v", err)
+	}
+	key := fmt.Sprintf("%X", h)
+	if c, ok := s.replayCache.Get(key); ok {
+		return c, nil
 	}
 	res, err := s.rpc.Tx(r.Context(), h, false)
 	if err != nil {
@@ -360,6 +367,11 @@ func (s *Server) txChanges(_ http.ResponseWriter, r *http.Request) (any, error) 
 			return nil, notFound("tx %X is in no committed block of this node", h)
 		}
 		return nil, unavailable(err)
+	}
+	if int(res.Index) >= app.MaxReplayTxs {
+		return nil, &httpError{http.StatusUnprocessableEntity, "too costly",
+			fmt.Sprintf("tx %X is tx %d of block %d: its changes need the %d txs before it re-run, more than the %d this node replays (each replay holds its query lock); GET /v1/txs/%X has its events",
+				h, res.Index+1, res.Height, res.Index, app.MaxReplayTxs-1, h)}
 	}
 	height := res.Height
 	b, err := s.rpc.Block(r.Context(), &height)
@@ -378,6 +390,16 @@ func (s *Server) txChanges(_ http.ResponseWriter, r *http.Request) (any, error) 
 	if err != nil {
 		return nil, fmt.Errorf("encode replay request: %w", err)
 	}
+	// One replay at a time; a request that waits past its deadline gives up.
+	select {
+	case s.replaySlot <- struct{}{}:
+		defer func() { <-s.replaySlot }()
+	case <-r.Context().Done():
+		return nil, &httpError{http.StatusServiceUnavailable, "busy", "another tx's changes are being computed: retry shortly"}
+	}
+	if c, ok := s.replayCache.Get(key); ok {
+		return c, nil
+	}
 	q, err := s.rpc.ABCIQueryWithOptions(r.Context(), "/replay", data, abciOpts(res.Height-1))
 	if err != nil {
 		return nil, unavailable(err)
@@ -385,10 +407,11 @@ func (s *Server) txChanges(_ http.ResponseWriter, r *http.Request) (any, error) 
 	if q.Response.Code != 0 {
 		return nil, client.ChainError(q.Response.Codespace, q.Response.Code, q.Response.Log)
 	}
-	out := TxChanges{Hash: fmt.Sprintf("%X", res.Hash), Height: res.Height, Index: res.Index, StateAt: res.Height - 1, Replayed: len(req.Txs)}
+	out := TxChanges{Hash: key, Height: res.Height, Index: res.Index, StateAt: res.Height - 1, Replayed: len(req.Txs)}
 	if err := json.Unmarshal(q.Response.Value, &out.Simulation); err != nil {
 		return nil, fmt.Errorf("decode replay answer: %w", err)
 	}
+	s.replayCache.Add(key, out)
 	return out, nil
 }
 

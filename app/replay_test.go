@@ -154,6 +154,7 @@ func TestReplayRefusals(t *testing.T) {
 		{"height mismatch", 1, enc(ReplayRequest{Height: 3, Txs: [][]byte{two}}), "reads the state at height 2"},
 		{"no txs", 1, enc(ReplayRequest{Height: 2}), "needs the block's txs"},
 		{"not cbor", 1, []byte("{}"), "replay request"},
+		{"too many txs", 1, enc(ReplayRequest{Height: 2, Txs: make([][]byte, MaxReplayTxs+1)}), "at most 2000"},
 		{"state not kept", 7, enc(ReplayRequest{Height: 8, Txs: [][]byte{two}}), ""},
 	}
 	for _, c := range cases {
