@@ -175,6 +175,9 @@ func setup() (_ *harness, err error, skip string) {
 		return nil, fmt.Errorf("girder dev's banner names no Dashboard URL (web-spec: `Dashboard http://127.0.0.1:1317/`):\n%s", out), ""
 	}
 	x.api = x.base + "v1"
+	if want := "demo project " + x.base + "#/projects/harbour-bridge"; !strings.Contains(out, want) {
+		return nil, fmt.Errorf("girder dev's banner lacks %q:\n%s", want, out), ""
+	}
 	x.keys = map[string]string{}
 	for _, m := range regexp.MustCompile(`(?m)^\s{4}(\w+)\s+(gir1[0-9a-z]+)`).FindAllStringSubmatch(out, -1) {
 		x.keys[m[1]] = m[2]

@@ -122,6 +122,9 @@ Example:
 			if u := n.APIURL(); u != "" {
 				fmt.Fprintf(out, "  API   %s/v1   (try: curl %s/v1/status; docs at %s/v1/docs)\n", u, u, u)
 				fmt.Fprintf(out, "  Dashboard %s/   (open it in a browser)\n", u)
+				if _, err := os.Stat(filepath.Join(home, demoMarker)); err == nil {
+					fmt.Fprintf(out, "  demo project %s/#/projects/%s\n", u, demoProject)
+				}
 			}
 			fmt.Fprintf(out, "  logs  %s\n", filepath.Join(home, "node.log"))
 			fmt.Fprintln(out, "  keys in the dev keyring (test backend), with their roles at genesis:")
