@@ -28,21 +28,7 @@ func init() {
 	if err != nil {
 		panic(err)
 	}
-	decMode, err = cbor.DecOptions{
-		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
-		IndefLength:       cbor.IndefLengthForbidden,
-		TagsMd:            cbor.TagsForbidden,
-		MaxNestedLevels:   maxNesting,
-		MaxArrayElements:  maxElements,
-		MaxMapPairs:       maxElements,
-		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
-		UTF8:              cbor.UTF8RejectInvalid,
-		DefaultMapType:    reflect.TypeOf(map[string]any(nil)),
-	}.DecMode()
-	if err != nil {
-		panic(err)
-	}
-	anyMode, err = cbor.DecOptions{
+	limits := cbor.DecOptions{
 		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
 		IndefLength:      cbor.IndefLengthForbidden,
 		TagsMd:           cbor.TagsForbidden,
@@ -50,9 +36,16 @@ func init() {
 		MaxArrayElements: maxElements,
 		MaxMapPairs:      maxElements,
 		UTF8:             cbor.UTF8RejectInvalid,
-		DefaultMapType:   reflect.TypeOf(map[any]any(nil)),
-	}.DecMode()
-	if err != nil {
+	}
+	strict := limits
+	strict.ExtraReturnErrors = cbor.ExtraDecErrorUnknownField
+	strict.DefaultMapType = reflect.TypeOf(map[string]any(nil))
+	if decMode, err = strict.DecMode(); err != nil {
+		panic(err)
+	}
+	generic := limits
+	generic.DefaultMapType = reflect.TypeOf(map[any]any(nil))
+	if anyMode, err = generic.DecMode(); err != nil {
 		panic(err)
 	}
 }

@@ -232,3 +232,22 @@ func TestRawMessageKeptVerbatim(t *testing.T) {
 		t.Fatalf("Marshal = %x, want %x", b, in)
 	}
 }
+
+// FuzzDecodeAny: any bytes decode generically or fail with an error, never a panic; what decodes
+// encodes again.
+func FuzzDecodeAny(f *testing.F) {
+	f.Add(MustMarshal(map[string]any{"a": uint64(1), "b": []byte{1, 2}}))
+	f.Add([]byte{0xa2, 0x01, 0x02, 0x03, 0x04}) // {1: 2, 3: 4}: a record keyed by field number
+	f.Add([]byte{0xa1, 0x80, 0x01})             // {[]: 1}: an unhashable key
+	f.Add([]byte{0xbf, 0xff})                   // indefinite length: refused
+	f.Add([]byte("not cbor"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := DecodeAny(b)
+		if err != nil {
+			return
+		}
+		if _, err := Marshal(v); err != nil {
+			t.Fatalf("decoded %#v does not encode: %v", v, err)
+		}
+	})
+}
