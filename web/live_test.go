@@ -316,9 +316,9 @@ func TestComplianceAlertsAndHolds(t *testing.T) {
 	tb.consoleErrors(t)
 }
 
-// TestTimelineDispute: the public agency disputes the foundations progress report during the
-// test; the project page shows the dispute, with its reason and block, under that milestone
-// beside the engineer's attestation, as the API's timeline records them.
+// TestTimelineDispute: the public agency disputes the foundations progress report while the
+// project page is open; the page shows the dispute without a reload, with its reason and block,
+// under that milestone beside the engineer's attestation, as the API's timeline records them.
 func TestTimelineDispute(t *testing.T) {
 	x := env(t)
 	type record struct {
@@ -342,6 +342,8 @@ func TestTimelineDispute(t *testing.T) {
 	if report == 0 {
 		t.Fatalf("no foundations report in the demo's timeline: %+v", tl.Records)
 	}
+	tb := x.open(t, "/projects/harbour-bridge", 1280)
+	eval[bool](t, tb, `window.__girderNoReload = true`)
 	reason := fmt.Sprintf("pier 4 load test certificate missing (browser test %d)", time.Now().UnixNano())
 	x.tx(t, "projects", "dispute", "validator", "harbour-bridge", strconv.FormatUint(report, 10), "--reason", reason)
 	x.mustGet(t, "/projects/harbour-bridge/timeline?limit=200", &tl)
@@ -358,8 +360,11 @@ func TestTimelineDispute(t *testing.T) {
 	if want.Kind == "" || want.Milestone != "foundations" {
 		t.Fatalf("the API's timeline has no dispute %q of foundations: %+v", reason, tl.Records)
 	}
-	tb := x.open(t, "/projects/harbour-bridge", 1280)
 	under := `document.querySelector('[data-testid="milestone"][data-id="foundations"]')`
+	tb.poll(t, "the dispute appears under foundations without a reload", fmt.Sprintf(`Array.from(%s.querySelectorAll('[data-testid="dispute"]')).some(e => e.textContent.includes(%q))`, under, reason), 15*time.Second)
+	if !eval[bool](t, tb, `window.__girderNoReload === true`) {
+		t.Errorf("the project page reloaded to show the dispute")
+	}
 	disputes := eval[[]string](t, tb, `Array.from(`+under+`.querySelectorAll('[data-testid="dispute"]')).map(e => e.textContent)`)
 	var found bool
 	for _, d := range disputes {

@@ -325,11 +325,15 @@
     add(main, panel('Offering', offs.length ? offs.map(offeringView) : h('p', { class: 'muted', text: 'No offering of this token.' })));
 
     // milestones timeline
-    const recs = (timeline && timeline.records) || [];
-    const ms = milestones || [];
-    add(main, panel('Milestones', h('ol', { class: 'timeline', testid: 'milestones' }, ms.slice().sort((a, b) => (a.due || 0) - (b.due || 0)).map((m) => milestoneView(m, recs))),
-      ms.length ? null : h('p', { class: 'muted', text: 'No milestones yet.' }),
-      timeline && timeline.truncated ? h('p', { class: 'muted', text: 'Showing the first ' + fmtInt(recs.length) + ' timeline records; GET /v1/projects/' + id + '/timeline pages through the rest.' }) : null));
+    const msBox = h('div');
+    const renderMs = (ms, tl) => {
+      const recs = (tl && tl.records) || [];
+      msBox.replaceChildren(h('ol', { class: 'timeline', testid: 'milestones' }, ms.slice().sort((a, b) => (a.due || 0) - (b.due || 0)).map((m) => milestoneView(m, recs))));
+      if (!ms.length) add(msBox, h('p', { class: 'muted', text: 'No milestones yet.' }));
+      if (tl && tl.truncated) add(msBox, h('p', { class: 'muted', text: 'Showing the first ' + fmtInt(recs.length) + ' timeline records; GET /v1/projects/' + id + '/timeline pages through the rest.' }));
+    };
+    renderMs(milestones || [], timeline);
+    add(main, panel('Milestones', msBox));
 
     const docs = documents || [];
     const stake = p.stakeholders || [];
@@ -357,9 +361,19 @@
     add(main, panel('Proposals', propBox));
     const renderProps = (ps) => propBox.replaceChildren(list('proposals', ps.map((x) => proposalView(x, p.security)), 'No proposals.'));
     renderProps(props);
+    const st = await get('/status');
+    if (g !== gen) return;
+    // live timeline: milestones and their records again after each of this project's events
+    const msAgain = debounce(async () => {
+      const [m2, t2] = await Promise.all([getOr('/projects/' + enc(id) + '/milestones', null), timelineOf(id)]);
+      if (m2 && t2 && g === gen) renderMs(m2, t2);
+    }, 300);
+    stream('module=projects&from_height=' + (st.latest_block_height + 1), (d) => { if ((d.attributes || {}).project === id) msAgain(); }, 0,
+      ['projects.report_posted', 'projects.attested', 'projects.entry_disputed', 'projects.milestone_planned', 'projects.milestone_funded', 'projects.milestone_awaiting_funds',
+        'projects.milestone_claimed', 'projects.milestone_sign_off', 'projects.milestone_signed_off', 'projects.milestone_disputed', 'projects.milestone_resolved',
+        'projects.milestone_released', 'projects.milestone_cancelled', 'projects.milestone_late']);
     // live tallies: refetch the proposals when a vote or a governance event commits
     if (p.security) {
-      const st = await get('/status');
       const again = debounce(async () => {
         const r = await getOr('/governance/proposals?dao=' + enc(p.security), null);
         if (r && g === gen) renderProps(r.proposals || []);
