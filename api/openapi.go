@@ -549,9 +549,10 @@ var fieldDocs = map[reflect.Type]map[string]fieldDoc{
 	reflect.TypeOf(app.StateChange{}): {
 		"key":      {desc: "the whole state key, hex"},
 		"module":   {desc: "the module owning the key (its first byte): auth, bank, fees, …; app for the app's own records"},
+		"record":   {desc: "the kind of record the key holds in its module's state layout (balance, account, proposal, …)"},
 		"key_text": {desc: "the key after its module byte, printable bytes as text and others as \\xNN (e.g. b/\\x1f…ugrd: a bank balance)"},
 		"value":    {desc: "the new value, hex (CBOR); absent when deleted"},
-		"decoded":  {desc: "the value's CBOR as JSON: map keys as text (state records are maps keyed by field number), integers as decimal strings (exact), byte strings as 0x-hex; absent when deleted or not CBOR"},
+		"decoded":  {desc: "the value as JSON: the record decoded into its type (the field names of the module's JSON), or, for a key no layout knows, its CBOR generically (map keys as text, byte strings as 0x-hex); every number as a decimal string (exact); absent when deleted or not CBOR"},
 	},
 	reflect.TypeOf(TxChanges{}): {
 		"state_at":   {desc: "the height whose committed state the replay started from (the block before the tx's)"},

@@ -49,6 +49,8 @@ type App struct {
 	modules []chain.Module
 	routes  map[string]func(chain.Context, tx.Msg) error
 	reg     *tx.Registry
+	// layouts: who owns each key's first byte and what its records are (state changes, tests).
+	layouts map[byte]ownedLayout
 
 	Auth          auth.Keeper
 	Bank          bank.Keeper
@@ -145,6 +147,7 @@ func New(tree *store.Tree, logger cmtlog.Logger) (*App, error) {
 			a.routes[r.Msg.MsgType()] = r.Handle
 		}
 	}
+	a.layouts = layoutsOf(a.modules)
 	if err := a.load(); err != nil {
 		return nil, err
 	}

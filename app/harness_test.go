@@ -146,6 +146,7 @@ func (h *harness) finalize(txs [][]byte) *abci.FinalizeBlockResponse {
 	if _, err := h.app.Commit(ctx, &abci.CommitRequest{}); err != nil {
 		h.t.Fatal(err)
 	}
+	h.checkLayout()
 	return res
 }
 

@@ -125,10 +125,11 @@ type SimulateResult struct {
 }
 
 // StateChange is one key the tx writes (hex), with its new value (absent: deleted), the module
-// owning the key, the key readably and the value's CBOR as JSON.
+// owning the key and the kind of record it holds, the key readably and the value as JSON.
 type StateChange struct {
 	Key     string          `json:"key"`
 	Module  string          `json:"module,omitempty"`
+	Record  string          `json:"record,omitempty"`
 	KeyText string          `json:"key_text"`
 	Value   string          `json:"value,omitempty"`
 	Deleted bool            `json:"deleted,omitempty"`

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"math/big"
@@ -14,18 +15,6 @@ import (
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/store"
 	"github.com/girder-chain/girder/tx"
-	"github.com/girder-chain/girder/x/assets"
-	"github.com/girder-chain/girder/x/auth"
-	"github.com/girder-chain/girder/x/bank"
-	"github.com/girder-chain/girder/x/compliance"
-	"github.com/girder-chain/girder/x/distributions"
-	"github.com/girder-chain/girder/x/fees"
-	"github.com/girder-chain/girder/x/governance"
-	"github.com/girder-chain/girder/x/identity"
-	"github.com/girder-chain/girder/x/offerings"
-	"github.com/girder-chain/girder/x/passes"
-	"github.com/girder-chain/girder/x/projects"
-	"github.com/girder-chain/girder/x/vesting"
 )
 
 // ReplayRequest asks what a committed tx changed: the txs of block Height up to and including
@@ -105,45 +94,110 @@ func (a *App) result(out Outcome, kv *store.Cache) SimulateResult {
 		r.Code, r.Codespace, r.Log = out.Err.Code, out.Err.Module, out.Err.Msg
 	}
 	for _, c := range kv.Changes() {
-		r.Changes = append(r.Changes, describeChange(c))
+		r.Changes = append(r.Changes, a.describeChange(c))
 	}
 	return r
 }
 
-// storeOwners names the owner of each state key prefix (the first key byte).
-var storeOwners = map[byte]string{
-	metaPrefix[0]:                "app",
-	auth.StorePrefix[0]:          "auth",
-	bank.StorePrefix[0]:          "bank",
-	fees.StorePrefix[0]:          "fees",
-	identity.StorePrefix[0]:      "identity",
-	compliance.StorePrefix[0]:    "compliance",
-	assets.StorePrefix[0]:        "assets",
-	offerings.StorePrefix[0]:     "offerings",
-	distributions.StorePrefix[0]: "distributions",
-	projects.StorePrefix[0]:      "projects",
-	vesting.StorePrefix[0]:       "vesting",
-	governance.StorePrefix[0]:    "governance",
-	passes.StorePrefix[0]:        "passes",
+// ownedLayout is a module's (or the app's) state layout with the owner's name.
+type ownedLayout struct {
+	owner  string
+	layout chain.StateLayout
+}
+
+// metaLayout is the app's own records.
+var metaLayout = chain.StateLayout{Prefix: metaPrefix[0], Kinds: []chain.StateKind{
+	{Prefix: keyChainID, Name: "chain id (raw text)"},
+	{Prefix: keyBlockTime, Name: "last block time (unix ns)", New: func() any { return new(int64) }},
+}}
+
+// layoutsOf indexes the layouts of the modules that describe theirs, and the app's, by prefix byte.
+func layoutsOf(modules []chain.Module) map[byte]ownedLayout {
+	out := map[byte]ownedLayout{metaPrefix[0]: {owner: "app", layout: metaLayout}}
+	for _, m := range modules {
+		if d, ok := m.(chain.LayoutDescriber); ok {
+			l := d.StateLayout()
+			out[l.Prefix] = ownedLayout{owner: m.Name(), layout: l}
+		}
+	}
+	return out
 }
 
 // describeChange is a write as the API shows it: the raw key and value in hex, the module that
-// owns the key, the key's bytes with printable runs as text, and the value's CBOR decoded.
-func describeChange(c store.Change) StateChange {
+// owns the key and the kind of record it is, the key's bytes with printable runs as text, and
+// the value decoded: as its record type (field names) when the owner's layout knows the key,
+// else as generic CBOR.
+func (a *App) describeChange(c store.Change) StateChange {
 	sc := StateChange{Key: hex.EncodeToString(c.Key), Deleted: c.Deleted}
+	var kind chain.StateKind
+	var known bool
 	if len(c.Key) > 0 {
-		sc.Module = storeOwners[c.Key[0]]
 		sc.KeyText = keyText(c.Key[1:])
-	}
-	if !c.Deleted {
-		sc.Value = hex.EncodeToString(c.Value)
-		if v, err := canon.DecodeAny(c.Value); err == nil {
-			if j, ok := plainJSON(v); ok {
-				sc.Decoded, _ = json.Marshal(j)
+		if o, ok := a.layouts[c.Key[0]]; ok {
+			sc.Module = o.owner
+			if kind, known = o.layout.Kind(c.Key[1:]); known {
+				sc.Record = kind.Name
 			}
 		}
 	}
+	if c.Deleted {
+		return sc
+	}
+	sc.Value = hex.EncodeToString(c.Value)
+	if known && kind.New != nil {
+		if j, ok := typedJSON(c.Value, kind.New()); ok {
+			sc.Decoded = j
+			return sc
+		}
+	}
+	if v, err := canon.DecodeAny(c.Value); err == nil {
+		if j, ok := plainJSON(v); ok {
+			sc.Decoded, _ = json.Marshal(j)
+		}
+	}
 	return sc
+}
+
+// typedJSON decodes a record into its type and shows it as that type's JSON, with every number
+// as a decimal string (exact in any reader).
+func typedJSON(raw []byte, v any) (json.RawMessage, bool) {
+	if canon.Decode(raw, v) != nil {
+		return nil, false
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var generic any
+	if dec.Decode(&generic) != nil {
+		return nil, false
+	}
+	out, err := json.Marshal(numbersAsText(generic))
+	return out, err == nil
+}
+
+// numbersAsText turns every JSON number in v into its decimal text.
+func numbersAsText(v any) any {
+	switch t := v.(type) {
+	case json.Number:
+		return t.String()
+	case []any:
+		for i := range t {
+			t[i] = numbersAsText(t[i])
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // (the result does not depend on the order; app/ walks maps sorted)
+		for _, k := range keys {
+			t[k] = numbersAsText(t[k])
+		}
+	}
+	return v
 }
 
 // keyText renders key bytes readably: printable ASCII as is (a backslash doubled), any other

@@ -244,12 +244,13 @@ func BenchmarkReplay(b *testing.B) {
 
 // FuzzDescribeChange: any key and value describe without a panic; a decoded value is JSON.
 func FuzzDescribeChange(f *testing.F) {
+	h := newHarness(f, store.OpenMemory(), 1, fees.DefaultParams())
 	f.Add([]byte("\x02b/\x01\x02ugrd"), canon.MustMarshal(uint64(42)))
 	f.Add([]byte{0x01}, []byte{0xa2, 0x01, 0x41, 0xff, 0x02, 0x63, 'a', 'b', 'c'})
 	f.Add([]byte{}, []byte{0xf9, 0x3c, 0x00}) // a float: not decoded
 	f.Add([]byte{0xff, '\\'}, []byte("not cbor"))
 	f.Fuzz(func(t *testing.T, key, value []byte) {
-		c := describeChange(store.Change{Key: key, Value: value})
+		c := h.app.describeChange(store.Change{Key: key, Value: value})
 		if c.Key != hex.EncodeToString(key) || c.Value != hex.EncodeToString(value) {
 			t.Fatalf("raw key/value not kept: %+v", c)
 		}

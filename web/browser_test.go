@@ -432,6 +432,11 @@ func (tb *tab) screenshot(t *testing.T, x *harness, name string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
 	defer cancel()
+	// Let the page lay out what it rendered last (two animation frames) before measuring it.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(document.documentElement.scrollHeight))))`,
+		chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("screenshot: layout: %v", err)
+	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)

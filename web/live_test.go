@@ -98,6 +98,7 @@ func TestTxStateChanges(t *testing.T) {
 				Changes []struct {
 					Key     string          `json:"key"`
 					Module  string          `json:"module"`
+					Record  string          `json:"record"`
 					Deleted bool            `json:"deleted"`
 					Decoded json.RawMessage `json:"decoded"`
 				} `json:"changes"`
@@ -119,6 +120,9 @@ func TestTxStateChanges(t *testing.T) {
 			r := rows[i]
 			if r.Data["key"] != c.Key || r.Data["module"] != c.Module || (r.Data["deleted"] == "true") != c.Deleted {
 				t.Errorf("tx %s change %d: page key %s module %s deleted %s; API %s %s %v", h, i, r.Data["key"], r.Data["module"], r.Data["deleted"], c.Key, c.Module, c.Deleted)
+			}
+			if c.Record == "" || !strings.Contains(r.Text, c.Record) {
+				t.Errorf("tx %s change %d (%s %q): the API names no record kind or the page does not show it", h, i, c.Module, c.Record)
 			}
 			var compact bytes.Buffer
 			if len(c.Decoded) > 0 && json.Compact(&compact, c.Decoded) == nil && !strings.Contains(r.Text, compact.String()) {

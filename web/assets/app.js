@@ -679,7 +679,7 @@
           h('table', { testid: 'tx-changes', class: 'changes' },
             h('thead', {}, h('tr', {}, h('th', { text: 'Module' }), h('th', { text: 'Key' }), h('th', { text: 'New value' }))),
             h('tbody', {}, sim.changes.map((c) => h('tr', { testid: 'tx-change', 'data-module': c.module || '', 'data-key': c.key, 'data-deleted': c.deleted ? 'true' : 'false' },
-              h('td', { class: 'mono', text: c.module || '?' }),
+              h('td', {}, h('span', { class: 'mono', text: c.module || '?' }), c.record ? h('div', { class: 'muted small', 'data-record': c.record, text: c.record }) : null),
               h('td', { class: 'mono key', title: c.key, text: c.key_text }),
               h('td', {}, c.deleted ? badge('deleted', 'bad') : c.decoded !== undefined ? h('pre', { class: 'value', text: JSON.stringify(c.decoded) }) : h('span', { class: 'mono key', text: c.value }))))))));
     }
