@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	ctypes "github.com/cometbft/cometbft/rpc/core/types"
+
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 
@@ -334,7 +336,8 @@ func (s *Server) decodeTx(ctx context.Context, hash []byte, height int64, index 
 	return out, nil
 }
 
-func (s *Server) txByHash(_ http.ResponseWriter, r *http.Request) (any, error) {
+// committedTx finds the tx whose hash is the request's {hash}.
+func (s *Server) committedTx(r *http.Request) (*ctypes.ResultTx, error) {
 	h, err := client.HexHash(r.PathValue("hash"))
 	if err != nil {
 		return nil, badRequest("%v", err)
@@ -345,6 +348,14 @@ func (s *Server) txByHash(_ http.ResponseWriter, r *http.Request) (any, error) {
 			return nil, notFound("tx %X is in no committed block of this node", h)
 		}
 		return nil, unavailable(err)
+	}
+	return res, nil
+}
+
+func (s *Server) txByHash(_ http.ResponseWriter, r *http.Request) (any, error) {
+	res, err := s.committedTx(r)
+	if err != nil {
+		return nil, err
 	}
 	return s.decodeTx(r.Context(), res.Hash, res.Height, res.Index, res.Tx, &res.TxResult)
 }
@@ -353,20 +364,13 @@ func (s *Server) txByHash(_ http.ResponseWriter, r *http.Request) (any, error) {
 const replayCacheSize = 256
 
 func (s *Server) txChanges(_ http.ResponseWriter, r *http.Request) (any, error) {
-	h, err := client.HexHash(r.PathValue("hash"))
+	res, err := s.committedTx(r)
 	if err != nil {
-		return nil, badRequest("%v", err)
+		return nil, err
 	}
-	key := fmt.Sprintf("%X", h)
+	h, key := res.Hash, fmt.Sprintf("%X", res.Hash)
 	if c, ok := s.replayCache.Get(key); ok {
 		return c, nil
-	}
-	res, err := s.rpc.Tx(r.Context(), h, false)
-	if err != nil {
-		if strings.Contains(err.Error(), "not found") {
-			return nil, notFound("tx %X is in no committed block of this node", h)
-		}
-		return nil, unavailable(err)
 	}
 	if int(res.Index) >= app.MaxReplayTxs {
 		return nil, &httpError{http.StatusUnprocessableEntity, "too costly",

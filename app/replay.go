@@ -52,12 +52,8 @@ func (a *App) Replay(view store.Reader, req ReplayRequest) (SimulateResult, *cod
 		if !known {
 			return SimulateResult{}, chain.ErrBadQuery.Wrapf("block %d applied upgrade %q, which this binary does not know: it cannot replay the block", req.Height, p.Name)
 		}
-		up := ctx.WithKV(kv)
-		if err := fn(up, p); err != nil {
-			return SimulateResult{}, codes.Internal.Wrapf("replay upgrade %q: %v", p.Name, err)
-		}
-		if err := a.Governance.MarkUpgradeDone(up, p.Name); err != nil {
-			return SimulateResult{}, codes.As(err)
+		if err := a.runUpgrade(ctx.WithKV(kv), p, fn); err != nil {
+			return SimulateResult{}, codes.Internal.Wrapf("replay: %v", err)
 		}
 	}
 	params := a.Fees.Params(ctx)

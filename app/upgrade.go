@@ -77,6 +77,12 @@ func (a *App) applyUpgrade(ctx chain.Context) error {
 		return fmt.Errorf("%w: upgrade %q is planned at height %d and this binary (girder %s) does not know it; install the binary that does and restart",
 			ErrUpgradeNeeded, p.Name, p.Height, Version)
 	}
+	return a.runUpgrade(ctx, p, fn)
+}
+
+// runUpgrade applies a known upgrade's handler and records it done (FinalizeBlock, and Replay
+// re-running a block that applied one).
+func (a *App) runUpgrade(ctx chain.Context, p governance.Plan, fn UpgradeHandler) error {
 	if err := fn(ctx, p); err != nil {
 		return fmt.Errorf("upgrade %q at height %d: %w", p.Name, p.Height, err)
 	}
