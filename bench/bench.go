@@ -259,7 +259,9 @@ func runSeries(ctx context.Context, cfg Config, net *network, wl workload, s *Se
 			return ran, fmt.Errorf("%s at %d/s: pre-sign: %w", s.App, rate, err)
 		}
 		prep := time.Since(t0)
-		waitMempool(ctx, net.rpcs, 30*time.Second)
+		if err := waitMempool(ctx, net.rpcs, 30*time.Second); err != nil {
+			progress("%-7s offered %6d/s: before the step: %v", s.App, rate, err)
+		}
 		runtime.GC()
 		stopProfile, err := startProfile(cfg.ProfileDir, s.App, rate)
 		if err != nil {
@@ -282,6 +284,11 @@ func runSeries(ctx context.Context, cfg Config, net *network, wl workload, s *Se
 		progress("%-7s offered %6d/s: %7d txs (pre-signed in %.1fs), submitted %7d (%6.0f/s), committed %7d (%6.0f/s), p50/p95/p99 %4.0f/%4.0f/%4.0f ms, block %4.0f ms × %5.0f tx, failed %d rejected %d dropped %d unsent %d%s",
 			s.App, rate, st.Txs, prep.Seconds(), st.Submitted, st.SubmittedTPS, st.Committed, st.CommittedTPS, st.P50, st.P95, st.P99,
 			st.BlockInterval, st.TxsPerBlock, st.Failed, st.Rejected, st.Dropped, st.Unsent, sat)
+		// The accounts' pending nonces are read once what the step left in the mempools has
+		// committed or been evicted (before the next step's txs are signed with them).
+		if err := waitMempool(ctx, net.rpcs, 30*time.Second); err != nil {
+			progress("%-7s offered %6d/s: after the step: %v", s.App, rate, err)
+		}
 		if err := wl.done(ctx, b, o); err != nil {
 			return ran, fmt.Errorf("%s at %d/s: nonces after the step: %w", s.App, rate, err)
 		}

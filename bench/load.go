@@ -347,22 +347,33 @@ func markFailed(ctx context.Context, rpc string, b *batch, o *outcome) error {
 	return nil
 }
 
-// waitMempool waits (up to timeout) until the nodes' mempools are empty.
-func waitMempool(ctx context.Context, rpcs []string, timeout time.Duration) {
+// waitMempool waits (up to timeout) until the nodes' mempools are empty; it says which node's
+// was not (or could not be read) when the time ran out.
+func waitMempool(ctx context.Context, rpcs []string, timeout time.Duration) error {
 	end := time.Now().Add(timeout)
 	for _, u := range rpcs {
 		c, err := rpchttp.New(u)
 		if err != nil {
-			continue
+			return fmt.Errorf("mempool of %s: %w", u, err)
 		}
-		for time.Now().Before(end) && ctx.Err() == nil {
+		for {
 			r, err := c.NumUnconfirmedTxs(ctx)
 			if err == nil && r.Total == 0 {
 				break
 			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if time.Now().After(end) {
+				if err != nil {
+					return fmt.Errorf("mempool of %s not read within %s: %w", u, timeout, err)
+				}
+				return fmt.Errorf("mempool of %s still holds %d txs after %s", u, r.Total, timeout)
+			}
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
+	return nil
 }
 
 func dropReason(err error) string {
