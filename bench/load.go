@@ -63,7 +63,10 @@ type tracker struct {
 type liveStep struct {
 	idx map[[32]byte]int
 	o   *outcome
-	mu  *sync.Mutex // guards o (shared with the submitters)
+	mu  *sync.Mutex // guards o and closed (shared with the submitters)
+	// closed is set when runStep finalises o: a block read later (the tracker copies the step
+	// before reading the block) no longer touches it.
+	closed bool
 	// signal is poked when a block brought txs of the step.
 	signal chan struct{}
 }
@@ -151,6 +154,9 @@ func (t *tracker) catchUp(ctx context.Context, h int64, arrival time.Time) {
 func (st *liveStep) block(b *cmttypes.Block, arrival time.Time) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if st.closed {
+		return
+	}
 	bi := blockInfo{height: b.Height, time: b.Time, arrival: arrival, txs: len(b.Txs)}
 	for _, raw := range b.Txs {
 		j, ok := st.idx[sha256.Sum256(raw)]
@@ -211,11 +217,6 @@ func runStep(ctx context.Context, sub *submitter, tr *tracker, b *batch, rate in
 	tr.mu.Lock()
 	tr.step = st
 	tr.mu.Unlock()
-	defer func() {
-		tr.mu.Lock()
-		tr.step = nil
-		tr.mu.Unlock()
-	}()
 
 	W := len(sub.conns)
 	queues := make([]chan int, W)
@@ -297,6 +298,7 @@ func runStep(ctx context.Context, sub *submitter, tr *tracker, b *batch, rate in
 	tr.mu.Unlock()
 	mu.Lock()
 	defer mu.Unlock()
+	st.closed = true
 	for j := range o.fate {
 		if o.fate[j] == fatePending {
 			o.fate[j] = fateDropped
