@@ -218,10 +218,16 @@ func runStep(ctx context.Context, sub *submitter, tr *tracker, b *batch, rate in
 	tr.step = st
 	tr.mu.Unlock()
 
+	// Each tx goes to the queue of its lane; a queue holds all of its txs, so the token bucket
+	// never waits for a connection.
 	W := len(sub.conns)
+	per := make([]int, W)
+	for _, l := range b.lane {
+		per[l%W]++
+	}
 	queues := make([]chan int, W)
 	for w := range queues {
-		queues[w] = make(chan int, n/W+n%W+16)
+		queues[w] = make(chan int, per[w])
 	}
 	start := time.Now()
 	cutoff := start.Add(d + 250*time.Millisecond) // a tx sent later than this: the client fell behind
