@@ -801,6 +801,9 @@ func TestTxChanges(t *testing.T) {
 		var ch api.TxChanges
 		getJSON(t, base+"/v1/txs/"+hashOf(raw)+"/changes", &ch)
 		sim := ch.Simulation
+		if !ch.MatchesCommitted {
+			t.Errorf("changes of %s: matches_committed false", committed.Hash)
+		}
 		if ch.Height != committed.Height || ch.Index != committed.Index || ch.StateAt != committed.Height-1 || ch.Replayed != int(committed.Index)+1 {
 			t.Fatalf("changes of %s: %+v, committed at %d index %d", committed.Hash, ch, committed.Height, committed.Index)
 		}

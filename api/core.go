@@ -87,12 +87,14 @@ type Tx struct {
 // TxChanges is what a committed tx wrote: its block's txs up to it re-run over the state before
 // the block (the app's /replay query), with the outcome, which equals the committed one.
 type TxChanges struct {
-	Hash       string             `json:"hash"`
-	Height     int64              `json:"height"`
-	Index      uint32             `json:"index"`
-	StateAt    int64              `json:"state_at"` // the height whose committed state the replay started from
-	Replayed   int                `json:"replayed"` // txs re-run: the ones before it in its block, and it
-	Simulation app.SimulateResult `json:"simulation"`
+	Hash     string `json:"hash"`
+	Height   int64  `json:"height"`
+	Index    uint32 `json:"index"`
+	StateAt  int64  `json:"state_at"` // the height whose committed state the replay started from
+	Replayed int    `json:"replayed"` // txs re-run: the ones before it in its block, and it
+	// MatchesCommitted: the re-run's code, codespace, gas and events are the committed ones.
+	MatchesCommitted bool               `json:"matches_committed"`
+	Simulation       app.SimulateResult `json:"simulation"`
 }
 
 // TxList is a page of txs.
@@ -336,6 +338,25 @@ func (s *Server) decodeTx(ctx context.Context, hash []byte, height int64, index 
 	return out, nil
 }
 
+// sameOutcome reports whether a re-run reproduced a committed result: code, codespace, gas
+// used and every event with its attributes, in order.
+func sameOutcome(c *abci.ExecTxResult, r *app.SimulateResult) bool {
+	if c.Code != r.Code || c.Codespace != r.Codespace || c.GasUsed != int64(r.GasUsed) || len(c.Events) != len(r.Events) {
+		return false
+	}
+	for i, e := range c.Events {
+		if e.Type != r.Events[i].Type || len(e.Attributes) != len(r.Events[i].Attrs) {
+			return false
+		}
+		for j, a := range e.Attributes {
+			if b := r.Events[i].Attrs[j]; a.Key != b.Key || a.Value != b.Value {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // committedTx finds the tx whose hash is the request's {hash}.
 func (s *Server) committedTx(r *http.Request) (*ctypes.ResultTx, error) {
 	h, err := client.HexHash(r.PathValue("hash"))
@@ -415,6 +436,7 @@ func (s *Server) txChanges(_ http.ResponseWriter, r *http.Request) (any, error) 
 	if err := json.Unmarshal(q.Response.Value, &out.Simulation); err != nil {
 		return nil, fmt.Errorf("decode replay answer: %w", err)
 	}
+	out.MatchesCommitted = sameOutcome(&res.TxResult, &out.Simulation)
 	s.replayCache.Add(key, out)
 	return out, nil
 }

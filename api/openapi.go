@@ -555,9 +555,10 @@ var fieldDocs = map[reflect.Type]map[string]fieldDoc{
 		"decoded":  {desc: "the value as JSON: the record decoded into its type (the field names of the module's JSON), or, for a key no layout knows, its CBOR generically (map keys as text, byte strings as 0x-hex); every number as a decimal string (exact); absent when deleted or not CBOR"},
 	},
 	reflect.TypeOf(TxChanges{}): {
-		"state_at":   {desc: "the height whose committed state the replay started from (the block before the tx's)"},
-		"replayed":   {desc: "how many txs were re-run: those before it in its block, and it"},
-		"simulation": {desc: "the re-run's outcome: code, gas, fee and events equal the committed ones; changes are every key the tx wrote, in key order"},
+		"state_at":          {desc: "the height whose committed state the replay started from (the block before the tx's)"},
+		"replayed":          {desc: "how many txs were re-run: those before it in its block, and it"},
+		"matches_committed": {desc: "the re-run's code, codespace, gas and events (every attribute, in order) are the committed ones"},
+		"simulation":        {desc: "the re-run's outcome: code, gas, fee and events equal the committed ones; changes are every key the tx wrote, in key order"},
 	},
 	reflect.TypeOf(Problem{}): {
 		"type":     {desc: "urn:girder:error:<module>:<code> when the chain refused; about:blank otherwise"},

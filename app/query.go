@@ -142,8 +142,7 @@ type StateChange struct {
 func (a *App) Simulate(raw []byte) SimulateResult {
 	d, err := tx.Decode(raw, a.reg, a.chainID, MaxTxBytes)
 	if err != nil {
-		e := codes.As(err)
-		return SimulateResult{Code: e.Code, Codespace: e.Module, Log: e.Msg, Events: []chain.Event{}, Changes: []StateChange{}}
+		return refused(codes.As(err))
 	}
 	kv := store.NewCache(store.NewReadCache(a.check.cache))
 	ctx := chain.NewContext(kv, a.check.height+1, a.check.time, a.chainID, chain.ModeSimulate)

@@ -13,7 +13,9 @@ import (
 
 	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
+	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/store"
+	"github.com/girder-chain/girder/x/bank"
 	"github.com/girder-chain/girder/x/fees"
 )
 
@@ -50,7 +52,7 @@ func sameEvents(committed []abci.Event, replayed []chain.Event) bool {
 }
 
 // TestReplayMatchesBlock: every tx of committed blocks (successes, a failed msg, a replayed
-// nonce, undecodable bytes, several txs of one signer in a row) replays over the state before
+// nonce, undecodable bytes, a forged signature, several txs of one signer in a row) replays over the state before
 // its block to exactly the committed code, log, gas and events; its writes are the state after
 // the block for the keys nothing later touched; replay reads but never writes.
 func TestReplayMatchesBlock(t *testing.T) {
@@ -58,9 +60,14 @@ func TestReplayMatchesBlock(t *testing.T) {
 	h := newHarness(t, store.OpenMemory(), 4, fp)
 	a, b, c, d := h.accs[0], h.accs[1], h.accs[2], h.accs[3]
 	h.block(send(t, a, b, 1, 0)) // block 1: ran over genesis
+	// a's body and key, b's signature
+	forged := signTx(t, account{priv: b.priv, pub: a.pub, addr: a.addr}, testChain, 3, goodFee, true,
+		&bank.MsgSend{From: a.addr, To: d.addr, Amount: coin.New("ugrd", 77)})
 	blocks := [][][]byte{
 		{send(t, a, b, 5_000, 1), send(t, a, c, 7_000, 2), send(t, b, d, 2*startFunds, 0), send(t, c, d, 11, 0)},
-		{[]byte("not a tx"), send(t, c, a, 3, 0), send(t, d, a, 1_000, 0), send(t, a, d, 9, 3)},
+		// A proposer may include a tx whose signature fails (ProcessProposal does not verify
+		// signatures): the block refuses it, so must the replay, or a's next tx would fail there.
+		{[]byte("not a tx"), send(t, c, a, 3, 0), send(t, d, a, 1_000, 0), forged, send(t, a, d, 9, 3)},
 	}
 	times := map[int64]int64{}
 	for _, txs := range blocks {
@@ -154,7 +161,7 @@ func TestReplayRefusals(t *testing.T) {
 		{"height mismatch", 1, enc(ReplayRequest{Height: 3, Txs: [][]byte{two}}), "reads the state at height 2"},
 		{"no txs", 1, enc(ReplayRequest{Height: 2}), "needs the block's txs"},
 		{"not cbor", 1, []byte("{}"), "replay request"},
-		{"too many txs", 1, enc(ReplayRequest{Height: 2, Txs: make([][]byte, MaxReplayTxs+1)}), "at most 2000"},
+		{"too many txs", 1, enc(ReplayRequest{Height: 2, Txs: make([][]byte, MaxReplayTxs+1)}), "at most 1000"},
 		{"state not kept", 7, enc(ReplayRequest{Height: 8, Txs: [][]byte{two}}), ""},
 	}
 	for _, c := range cases {
