@@ -150,12 +150,44 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 
-	// Girder.
+	rates, txBytes, err := runGirder(ctx, cfg, dir, rep, progress)
+	rep.Girder.TxBytes = txBytes
+	if err != nil {
+		if len(rep.Girder.Steps) == 0 {
+			return nil, err // nothing to report
+		}
+		return rep, err
+	}
+
+	if cfg.Baseline != "kvstore" {
+		return rep, nil
+	}
+	progress("starting %d kvstore validator(s) (same CometBFT config)", cfg.Validators)
+	kv, err := startNetwork(ctx, filepath.Join(dir, "kvstore"), AppKVStore, cfg.Validators, nil, nil, cfg.Configure)
+	if err != nil {
+		return rep, err
+	}
+	defer kv.stop()
+	rep.KVStore = &Series{App: AppKVStore, TxBytes: max(txBytes, 16)}
+	kcfg := cfg
+	kcfg.ProfileDir = ""
+	_, err = runSeries(ctx, kcfg, kv, &kvLoad{size: rep.KVStore.TxBytes}, rep.KVStore, rates, progress)
+	rep.ratios()
+	return rep, err
+}
+
+// runGirder starts the Girder network (or reaches cfg.Nodes), sets the scenario up and runs
+// Girder's steps into rep.Girder; the network it started is stopped when it returns. It returns
+// the rates it ran and the mean size of its txs.
+func runGirder(ctx context.Context, cfg Config, dir string, rep *Report, progress func(string, ...any)) ([]int, int, error) {
 	var net *network
 	issuer := client.Signer(cfg.Funder)
 	tag := ""
 	if len(cfg.Nodes) > 0 {
-		net = external(cfg.Nodes)
+		var err error
+		if net, err = external(cfg.Nodes); err != nil {
+			return nil, 0, err
+		}
 		var b [4]byte
 		_, _ = rand.Read(b[:])
 		tag = hex.EncodeToString(b[:])
@@ -172,42 +204,22 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		net, err = startNetwork(ctx, filepath.Join(dir, "girder"), AppGirder, cfg.Validators,
 			[]bank.Balance{{Address: k.addr, Coins: []coin.Coin{coin.New("ugrd", 1_000_000_000_000_000)}}}, roles, cfg.Configure)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		rep.Config = nodeConfig(net.cfg)
 	}
 	defer net.stop()
 	c, err := client.Dial(net.rpcs[0])
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	progress("setting up the %s scenario: %d accounts", cfg.Scenario, cfg.Accounts)
 	wl, err := newGirderLoad(ctx, c, cfg.Scenario, issuer, cfg.Seed, cfg.Accounts, tag, progress)
 	if err != nil {
-		return nil, fmt.Errorf("setup: %w", err)
+		return nil, 0, fmt.Errorf("setup: %w", err)
 	}
 	rates, err := runSeries(ctx, cfg, net, wl, &rep.Girder, nil, progress)
-	rep.Girder.TxBytes = wl.meanSize()
-	if err != nil {
-		return rep, err
-	}
-	net.stop()
-
-	if cfg.Baseline != "kvstore" {
-		return rep, nil
-	}
-	progress("starting %d kvstore validator(s) (same CometBFT config)", cfg.Validators)
-	kv, err := startNetwork(ctx, filepath.Join(dir, "kvstore"), AppKVStore, cfg.Validators, nil, nil, cfg.Configure)
-	if err != nil {
-		return rep, err
-	}
-	defer kv.stop()
-	rep.KVStore = &Series{App: AppKVStore, TxBytes: max(wl.meanSize(), 16)}
-	kcfg := cfg
-	kcfg.ProfileDir = ""
-	_, err = runSeries(ctx, kcfg, kv, &kvLoad{size: rep.KVStore.TxBytes}, rep.KVStore, rates, progress)
-	rep.ratios()
-	return rep, err
+	return rates, wl.meanSize(), err
 }
 
 // runSeries runs the rate steps of one application. With fixed rates it runs them all; in auto
@@ -223,6 +235,7 @@ func runSeries(ctx context.Context, cfg Config, net *network, wl workload, s *Se
 	if err != nil {
 		return nil, err
 	}
+	defer sub.close()
 	auto := len(cfg.Rates) == 0
 	var ran []int
 	nextRate := func(i int) (int, bool) {
@@ -259,7 +272,7 @@ func runSeries(ctx context.Context, cfg Config, net *network, wl workload, s *Se
 			return ran, fmt.Errorf("%s at %d/s: pre-sign: %w", s.App, rate, err)
 		}
 		prep := time.Since(t0)
-		if err := waitMempool(ctx, net.rpcs, 30*time.Second); err != nil {
+		if err := waitMempool(ctx, net, 30*time.Second); err != nil {
 			progress("%-7s offered %6d/s: before the step: %v", s.App, rate, err)
 		}
 		runtime.GC()
@@ -271,7 +284,7 @@ func runSeries(ctx context.Context, cfg Config, net *network, wl workload, s *Se
 		if err := stopProfile(); err != nil {
 			return ran, err
 		}
-		if err := markFailed(ctx, net.rpcs[0], b, o); err != nil {
+		if err := markFailed(ctx, net.clients[0], b, o); err != nil {
 			return ran, fmt.Errorf("%s at %d/s: block results: %w", s.App, rate, err)
 		}
 		st := stepOf(rate, b, o)
@@ -286,7 +299,7 @@ func runSeries(ctx context.Context, cfg Config, net *network, wl workload, s *Se
 			st.BlockInterval, st.TxsPerBlock, st.Failed, st.Rejected, st.Dropped, st.Unsent, sat)
 		// The accounts' pending nonces are read once what the step left in the mempools has
 		// committed or been evicted (before the next step's txs are signed with them).
-		if err := waitMempool(ctx, net.rpcs, 30*time.Second); err != nil {
+		if err := waitMempool(ctx, net, 30*time.Second); err != nil {
 			progress("%-7s offered %6d/s: after the step: %v", s.App, rate, err)
 		}
 		if err := wl.done(ctx, b, o); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
+	jsonrpcclient "github.com/cometbft/cometbft/rpc/jsonrpc/client"
 	cmttypes "github.com/cometbft/cometbft/types"
 )
 
@@ -51,7 +52,7 @@ type blockInfo struct {
 // each height's arrival time; each block is then read (/block) for its tx hashes. A height whose
 // event was missed is found by a status poll and stamped when found.
 type tracker struct {
-	c    *rpchttp.HTTP
+	c    *rpcClient
 	mu   sync.Mutex
 	step *liveStep
 	last int64
@@ -72,21 +73,24 @@ type liveStep struct {
 }
 
 func newTracker(ctx context.Context, rpc string) (*tracker, error) {
-	c, err := rpchttp.New(rpc)
+	c, err := dialRPC(rpc, nil)
 	if err != nil {
 		return nil, err
 	}
 	if err := c.Start(); err != nil {
+		c.close()
 		return nil, fmt.Errorf("websocket to %s: %w", rpc, err)
 	}
 	s, err := c.Status(ctx)
 	if err != nil {
-		c.Stop()
+		_ = c.Stop()
+		c.close()
 		return nil, err
 	}
 	events, err := c.Subscribe(ctx, "girder-bench", cmttypes.EventQueryNewBlockHeader.String(), 1000)
 	if err != nil {
-		c.Stop()
+		_ = c.Stop()
+		c.close()
 		return nil, fmt.Errorf("subscribe to %s: %w", rpc, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -181,11 +185,37 @@ func (t *tracker) close() {
 	t.stop()
 	<-t.done
 	_ = t.c.Stop()
+	t.c.close()
 }
+
+// rpcClient is a node's RPC client with the HTTP client under it, whose idle connections close
+// closes. The harness makes one per node and use (tracker, submitter connection, the network's
+// reads) and reuses it.
+type rpcClient struct {
+	*rpchttp.HTTP
+	hc *http.Client
+}
+
+// dialRPC makes an RPC client of remote over hc (nil: CometBFT's default HTTP client).
+func dialRPC(remote string, hc *http.Client) (*rpcClient, error) {
+	if hc == nil {
+		var err error
+		if hc, err = jsonrpcclient.DefaultHTTPClient(remote); err != nil {
+			return nil, fmt.Errorf("rpc %s: %w", remote, err)
+		}
+	}
+	c, err := rpchttp.NewWithClient(remote, hc)
+	if err != nil {
+		return nil, fmt.Errorf("rpc %s: %w", remote, err)
+	}
+	return &rpcClient{HTTP: c, hc: hc}, nil
+}
+
+func (c *rpcClient) close() { c.hc.CloseIdleConnections() }
 
 // submitter holds the RPC connections txs are broadcast over.
 type submitter struct {
-	conns []*rpchttp.HTTP
+	conns []*rpcClient
 }
 
 // newSubmitter opens conns HTTP connections, spread over the nodes (connection w to node w mod N).
@@ -193,13 +223,21 @@ func newSubmitter(rpcs []string, conns int) (*submitter, error) {
 	s := &submitter{}
 	for w := 0; w < conns; w++ {
 		hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 2}}
-		c, err := rpchttp.NewWithClient(rpcs[w%len(rpcs)], hc)
+		c, err := dialRPC(rpcs[w%len(rpcs)], hc)
 		if err != nil {
+			s.close()
 			return nil, err
 		}
 		s.conns = append(s.conns, c)
 	}
 	return s, nil
+}
+
+// close closes the connections' transports.
+func (s *submitter) close() {
+	for _, c := range s.conns {
+		c.close()
+	}
 }
 
 // runStep submits b at rate tx/s for d (a token bucket refilled every 5 ms hands each tx to the
@@ -234,7 +272,7 @@ func runStep(ctx context.Context, sub *submitter, tr *tracker, b *batch, rate in
 	var wg sync.WaitGroup
 	for w := 0; w < W; w++ {
 		wg.Add(1)
-		go func(c *rpchttp.HTTP, q chan int) {
+		go func(c *rpcClient, q chan int) {
 			defer wg.Done()
 			for j := range q {
 				now := time.Now()
@@ -317,11 +355,7 @@ func runStep(ctx context.Context, sub *submitter, tr *tracker, b *batch, rate in
 
 // markFailed reads the results of the step's blocks and marks txs that executed with a non-zero
 // code (after the step: the reads do not disturb the measurement).
-func markFailed(ctx context.Context, rpc string, b *batch, o *outcome) error {
-	c, err := rpchttp.New(rpc)
-	if err != nil {
-		return err
-	}
+func markFailed(ctx context.Context, c *rpcClient, b *batch, o *outcome) error {
 	heights := map[int64][]int{}
 	for j, h := range o.height {
 		if o.fate[j] == fateCommitted {
@@ -357,13 +391,10 @@ func markFailed(ctx context.Context, rpc string, b *batch, o *outcome) error {
 
 // waitMempool waits (up to timeout) until the nodes' mempools are empty; it says which node's
 // was not (or could not be read) when the time ran out.
-func waitMempool(ctx context.Context, rpcs []string, timeout time.Duration) error {
+func waitMempool(ctx context.Context, n *network, timeout time.Duration) error {
 	end := time.Now().Add(timeout)
-	for _, u := range rpcs {
-		c, err := rpchttp.New(u)
-		if err != nil {
-			return fmt.Errorf("mempool of %s: %w", u, err)
-		}
+	for i, c := range n.clients {
+		u := n.rpcs[i]
 		for {
 			r, err := c.NumUnconfirmedTxs(ctx)
 			if err == nil && r.Total == 0 {

@@ -12,7 +12,6 @@ import (
 	"github.com/cometbft/cometbft/abci/example/kvstore"
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcfg "github.com/cometbft/cometbft/config"
-	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/girder-chain/girder/node"
@@ -25,11 +24,12 @@ const ChainID = "girder-bench"
 
 // network is a set of in-process validators on loopback (or nodes the harness was pointed at).
 type network struct {
-	rpcs  []string // http://host:port of each node's RPC
-	nodes []*node.Node
-	cfg   *cmtcfg.Config // node 0's configuration (nil for external nodes)
-	log   *os.File
-	close []func() error // the kvstore apps' databases
+	rpcs    []string     // http://host:port of each node's RPC
+	clients []*rpcClient // an RPC client of each node (rpcs[i])
+	nodes   []*node.Node
+	cfg     *cmtcfg.Config // node 0's configuration (nil for external nodes)
+	log     *os.File
+	close   []func() error // the kvstore apps' databases
 }
 
 // App names the application a network runs.
@@ -109,6 +109,10 @@ func startNetwork(ctx context.Context, dir, appName string, n int, balances []ba
 		net.rpcs = append(net.rpcs, nd.RPCURL())
 	}
 	net.cfg = net.nodes[0].Config
+	if err := net.dial(); err != nil {
+		net.stop()
+		return nil, err
+	}
 	if err := net.waitHeight(ctx, 2, 60*time.Second); err != nil {
 		net.stop()
 		return nil, err
@@ -117,17 +121,33 @@ func startNetwork(ctx context.Context, dir, appName string, n int, balances []ba
 }
 
 // external is a network of running nodes the harness only talks to.
-func external(rpcs []string) *network { return &network{rpcs: rpcs} }
+func external(rpcs []string) (*network, error) {
+	n := &network{rpcs: rpcs}
+	if err := n.dial(); err != nil {
+		n.stop()
+		return nil, err
+	}
+	return n, nil
+}
+
+// dial makes the RPC client of every node.
+func (n *network) dial() error {
+	for _, u := range n.rpcs {
+		c, err := dialRPC(u, nil)
+		if err != nil {
+			return err
+		}
+		n.clients = append(n.clients, c)
+	}
+	return nil
+}
 
 // waitHeight waits until every node has committed height h.
 func (n *network) waitHeight(ctx context.Context, h int64, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	for _, u := range n.rpcs {
-		c, err := rpchttp.New(u)
-		if err != nil {
-			return err
-		}
+	for i, c := range n.clients {
+		u := n.rpcs[i]
 		for {
 			s, err := c.Status(ctx)
 			if err == nil && s.SyncInfo.LatestBlockHeight >= h {
@@ -143,8 +163,12 @@ func (n *network) waitHeight(ctx context.Context, h int64, timeout time.Duration
 	return nil
 }
 
-// stop stops the nodes this harness started.
+// stop stops the nodes this harness started and closes the RPC clients' idle connections.
 func (n *network) stop() {
+	for _, c := range n.clients {
+		c.close()
+	}
+	n.clients = nil
 	for i := len(n.nodes) - 1; i >= 0; i-- {
 		_ = n.nodes[i].Stop()
 	}
