@@ -227,7 +227,16 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		params = &cmtproto.ConsensusParams{Block: &cmtproto.BlockParams{MaxBytes: maxBytes, MaxGas: maxGas}}
 	}
 	store.Prefix(b.cache, metaPrefix).Set(keyBlockTime, canon.MustMarshal(req.Time.UnixNano()))
-	b.cache.Write()
+	if a.tree.Version() == 0 {
+		// Before the first commit the mempool's state reads the working tree itself (no version
+		// is committed yet), and CheckTx does not wait for FinalizeBlock: keep it out while the
+		// block writes the tree.
+		a.connMu.Lock()
+		b.cache.Write()
+		a.connMu.Unlock()
+	} else {
+		b.cache.Write()
+	}
 	evs := append(up.Events(), end.Events()...)
 	return &abci.FinalizeBlockResponse{Events: abciEvents(evs), TxResults: results, AppHash: a.tree.WorkingHash(),
 		ConsensusParamUpdates: params}, nil
