@@ -33,16 +33,14 @@ import (
 type Config struct {
 	Scenario   string // transfer (default), security or claim
 	Validators int    // validators of the network started (default 1)
-	// Rates are the offered rates (tx/s) in order; empty: auto, doubling from AutoStart until a
-	// step saturates (committed < 0.9 × offered, or p99 > 2 s) or AutoMax is passed.
-	Rates     []int
-	AutoStart int           // default 500
-	AutoMax   int           // default 64000
-	Duration  time.Duration // per rate step (default 10 s)
-	Tail      time.Duration // wait after a step for its admitted txs to commit (default 5 s)
-	Accounts  int           // sending accounts (default 2000)
-	Baseline  string        // kvstore (default) or none
-	Conns     int           // RPC connections txs are broadcast over (default 16)
+	// Rates are the offered rates (tx/s) in order; empty: auto, doubling from autoStart until a
+	// step saturates (committed < 0.9 × offered, or p99 > 2 s) or autoMax is passed.
+	Rates    []int
+	Duration time.Duration // per rate step (default 10 s)
+	Tail     time.Duration // wait after a step for its admitted txs to commit (default 5 s)
+	Accounts int           // sending accounts (default 2000)
+	Baseline string        // kvstore (default) or none
+	Conns    int           // RPC connections txs are broadcast over (default 16)
 	// Nodes, when set, are running nodes' RPC addresses to target instead of starting a network;
 	// Funder then funds the accounts (and, for security and claims, needs the IssuerRoles).
 	Nodes  []string
@@ -53,11 +51,15 @@ type Config struct {
 	Dir string
 	// ProfileDir, when set, receives a CPU and a heap profile of the process per Girder step.
 	ProfileDir string
-	// Configure adjusts the CometBFT config of every node of both networks.
-	Configure func(*cmtcfg.Config)
 	// Progress receives a line per phase and per rate step (nil: discarded).
 	Progress io.Writer
 }
+
+// The auto mode's first and largest rates (tx/s).
+const (
+	autoStart = 500
+	autoMax   = 64000
+)
 
 func (c *Config) defaults() error {
 	if c.Scenario == "" {
@@ -73,12 +75,6 @@ func (c *Config) defaults() error {
 	}
 	if c.Validators < 1 || c.Validators > 20 {
 		return fmt.Errorf("validators %d: want 1 to 20", c.Validators)
-	}
-	if c.AutoStart == 0 {
-		c.AutoStart = 500
-	}
-	if c.AutoMax == 0 {
-		c.AutoMax = 64000
 	}
 	if c.Duration == 0 {
 		c.Duration = 10 * time.Second
@@ -163,7 +159,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return rep, nil
 	}
 	progress("starting %d kvstore validator(s) (same CometBFT config)", cfg.Validators)
-	kv, err := startNetwork(ctx, filepath.Join(dir, "kvstore"), AppKVStore, cfg.Validators, nil, nil, cfg.Configure)
+	kv, err := startNetwork(ctx, filepath.Join(dir, "kvstore"), AppKVStore, cfg.Validators, nil, nil)
 	if err != nil {
 		return rep, err
 	}
@@ -202,7 +198,7 @@ func runGirder(ctx context.Context, cfg Config, dir string, rep *Report, progres
 		progress("starting %d Girder validator(s) in %s", cfg.Validators, dir)
 		var err error
 		net, err = startNetwork(ctx, filepath.Join(dir, "girder"), AppGirder, cfg.Validators,
-			[]bank.Balance{{Address: k.addr, Coins: []coin.Coin{coin.New("ugrd", 1_000_000_000_000_000)}}}, roles, cfg.Configure)
+			[]bank.Balance{{Address: k.addr, Coins: []coin.Coin{coin.New("ugrd", 1_000_000_000_000_000)}}}, roles)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -248,11 +244,11 @@ func runSeries(ctx context.Context, cfg Config, net *network, wl workload, s *Se
 		if i < len(first) {
 			return first[i], true
 		}
-		r := cfg.AutoStart
+		r := autoStart
 		if len(ran) > 0 {
 			r = ran[len(ran)-1] * 2
 		}
-		if r > cfg.AutoMax || (len(s.Steps) > 0 && s.Steps[len(s.Steps)-1].Saturated) {
+		if r > autoMax || (len(s.Steps) > 0 && s.Steps[len(s.Steps)-1].Saturated) {
 			return 0, false
 		}
 		return r, true

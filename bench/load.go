@@ -41,11 +41,9 @@ type outcome struct {
 }
 
 type blockInfo struct {
-	height  int64
-	time    time.Time // the block header's time
-	arrival time.Time // when the client saw it committed
-	txs     int       // all txs in the block
-	ours    int       // txs of this step
+	time time.Time // the block header's time
+	txs  int       // all txs in the block
+	ours int       // txs of this step
 }
 
 // tracker follows a node's committed blocks: the NewBlockHeader events of its websocket give
@@ -161,7 +159,7 @@ func (st *liveStep) block(b *cmttypes.Block, arrival time.Time) {
 	if st.closed {
 		return
 	}
-	bi := blockInfo{height: b.Height, time: b.Time, arrival: arrival, txs: len(b.Txs)}
+	bi := blockInfo{time: b.Time, txs: len(b.Txs)}
 	for _, raw := range b.Txs {
 		j, ok := st.idx[sha256.Sum256(raw)]
 		if !ok {

@@ -39,13 +39,11 @@ const (
 )
 
 // startNetwork writes a testnet of n validators under dir (node.InitTestnet: node.DefaultConfig,
-// loopback ports, every node a peer of every other), applies configure to every node's
-// CometBFT config, and starts each node in this process with node.Start. For AppKVStore the
-// same homes, config and node path run CometBFT's kvstore example application instead of
-// Girder's (node.Options.WrapApp hands CometBFT the kvstore app; the Girder app stays idle).
+// loopback ports, every node a peer of every other) and starts each node in this process with
+// node.Start. For AppKVStore the same homes, config and node path run CometBFT's kvstore example
+// application instead of Girder's (node.Options.WrapApp hands CometBFT the kvstore app; the Girder app stays idle).
 // The genesis funds balances and grants roles.
-func startNetwork(ctx context.Context, dir, appName string, n int, balances []bank.Balance, roles []auth.GenesisRole,
-	configure func(*cmtcfg.Config)) (*network, error) {
+func startNetwork(ctx context.Context, dir, appName string, n int, balances []bank.Balance, roles []auth.GenesisRole) (*network, error) {
 	ports := make([][2]string, n)
 	for i := range ports {
 		p1, err := freeAddr()
@@ -88,7 +86,7 @@ func startNetwork(ctx context.Context, dir, appName string, n int, balances []ba
 	}
 	net := &network{log: logf}
 	for _, tnode := range tn.Nodes {
-		o := node.Options{Log: logf, Configure: configure}
+		o := node.Options{Log: logf}
 		if appName == AppKVStore {
 			o.NoSnapshots = true
 			db, err := dbm.NewGoLevelDB("kvstore", filepath.Join(tnode.Home, "data"))

@@ -36,8 +36,6 @@ const (
 type batch struct {
 	txs  [][]byte
 	lane []int
-	// nonce[i] is tx i's nonce (Girder) for the bookkeeping after the step.
-	nonce []uint64
 }
 
 // workload makes the txs of rate steps.
@@ -153,7 +151,7 @@ func newGirderLoad(ctx context.Context, c *client.Client, scenario string, issue
 
 	// The gas of a step's tx, measured once by a dry run of the first one (the same msgs and
 	// nearly the same size every time), with room for a longer nonce.
-	probe, err := w.msg(ctx, 0, 0)
+	probe, err := w.msg(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -239,8 +237,8 @@ func (w *girderLoad) setupSecurity(ctx context.Context, s *setup) error {
 	return nil
 }
 
-// msg is the j-th msg of the scenario for account i (claims: the distribution to claim next).
-func (w *girderLoad) msg(ctx context.Context, i, j int) (tx.Any, error) {
+// msg is the scenario's msg for account i (claims: of the distribution to claim next).
+func (w *girderLoad) msg(ctx context.Context, i int) (tx.Any, error) {
 	from := w.accs[i]
 	to := w.accs[(i+1)%len(w.accs)]
 	switch w.scenario {
@@ -296,7 +294,7 @@ func (w *girderLoad) deposit(ctx context.Context, k int) error {
 // parallel on every core.
 func (w *girderLoad) next(ctx context.Context, n int) (*batch, error) {
 	A := len(w.accs)
-	b := &batch{txs: make([][]byte, n), lane: make([]int, n), nonce: make([]uint64, n)}
+	b := &batch{txs: make([][]byte, n), lane: make([]int, n)}
 	// Claims: account i's k-th claim of the step is of distribution dists[k]; every account claims
 	// each distribution once, so a step of n claims needs ⌈n/A⌉ distributions.
 	var dists []uint64
@@ -314,7 +312,7 @@ func (w *girderLoad) next(ctx context.Context, n int) (*batch, error) {
 	if w.scenario != ScenarioClaim {
 		msgs = make([]tx.Any, A)
 		for i := range w.accs {
-			m, err := w.msg(ctx, i, 0)
+			m, err := w.msg(ctx, i)
 			if err != nil {
 				return nil, err
 			}
@@ -352,7 +350,7 @@ func (w *girderLoad) next(ctx context.Context, n int) (*batch, error) {
 					errs[g] = err
 					return
 				}
-				b.txs[j], b.lane[j], b.nonce[j] = raw, i, nonce
+				b.txs[j], b.lane[j] = raw, i
 			}
 		}(g)
 	}
@@ -439,14 +437,13 @@ func (w *girderLoad) meanSize() int {
 type kvLoad struct {
 	size int
 	step int
-	tag  string
 }
 
 func (k *kvLoad) next(_ context.Context, n int) (*batch, error) {
 	k.step++
 	b := &batch{txs: make([][]byte, n), lane: make([]int, n)}
 	for i := 0; i < n; i++ {
-		t := fmt.Appendf(nil, "k%s%d-%d=v", k.tag, k.step, i)
+		t := fmt.Appendf(nil, "k%d-%d=v", k.step, i)
 		for len(t) < k.size {
 			t = append(t, 'x')
 		}
