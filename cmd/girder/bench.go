@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -120,20 +121,14 @@ Examples:
 			defer stop()
 			rep, err := bench.Run(ctx, cfg)
 			if rep != nil {
-				if g.output == "json" {
-					if e := rep.WriteJSON(cmd.OutOrStdout()); e != nil && err == nil {
-						err = e
-					}
-				} else {
-					rep.WriteTable(cmd.OutOrStdout())
+				if e := emit(cmd.OutOrStdout(), rep, rep.WriteTable); e != nil && err == nil {
+					err = e
 				}
 				if f.jsonFile != "" {
-					out, e := os.Create(f.jsonFile)
+					var js bytes.Buffer
+					e := rep.WriteJSON(&js)
 					if e == nil {
-						e = rep.WriteJSON(out)
-						if c := out.Close(); e == nil {
-							e = c
-						}
+						e = writeFileAtomic(f.jsonFile, js.Bytes())
 					}
 					if e != nil && err == nil {
 						err = fmt.Errorf("--json: %w", e)
