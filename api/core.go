@@ -178,13 +178,15 @@ type Validator struct {
 func (s *Server) validators(_ http.ResponseWriter, r *http.Request) (any, error) {
 	out := ValidatorSet{Validators: []Validator{}}
 	perPage := 100
+	var height *int64 // the first page's height: every page of the same set
 	for page := 1; ; page++ {
 		p := page
-		res, err := s.rpc.Validators(r.Context(), nil, &p, &perPage)
+		res, err := s.rpc.Validators(r.Context(), height, &p, &perPage)
 		if err != nil {
 			return nil, unavailable(err)
 		}
 		out.Height, out.Total = res.BlockHeight, res.Total
+		height = &out.Height
 		for _, v := range res.Validators {
 			out.Validators = append(out.Validators, Validator{Address: v.Address.String(), PubKey: base64.StdEncoding.EncodeToString(v.PubKey.Bytes()),
 				VotingPower: v.VotingPower, ProposerPriority: v.ProposerPriority})

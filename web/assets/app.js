@@ -6,6 +6,7 @@
   const API = '/v1';
   const main = document.getElementById('main');
   let units = null; // denom -> {display, exponent}
+  let feeDenom = 'ugrd'; // the chain's fee denom, from /v1/fees (loadUnits)
   let gen = 0; // route generation: a page's late answers are dropped after navigation
   let cleanups = [];
 
@@ -53,11 +54,14 @@
     try { return await get(path); } catch (e) { if (e.status === 404) return fallback; throw e; }
   }
   const enc = encodeURIComponent;
+  // safeURL: only web and IPFS addresses become links (an on-chain URI such as javascript:… never does).
+  function safeURL(u) { return /^(https?|ipfs):\/\//i.test(String(u || '')); }
 
   async function loadUnits() {
     if (units) return units;
     const m = {};
-    const [denoms, assets] = await Promise.all([get('/denoms').catch(() => []), get('/assets').catch(() => [])]);
+    const [denoms, assets, fees] = await Promise.all([get('/denoms').catch(() => []), get('/assets').catch(() => []), get('/fees').catch(() => null)]);
+    if (fees && fees.denom) feeDenom = fees.denom;
     for (const a of assets || []) m[a.denom] = { display: a.symbol || a.denom, exponent: a.decimals || 0 };
     for (const d of denoms || []) m[d.base] = { display: d.display, exponent: d.exponent };
     units = m;
@@ -169,6 +173,7 @@
   async function overview(g) {
     page('Overview', 'overview');
     const st = await get('/status');
+    if (g !== gen) return; // navigated away: nothing more of this page (see route)
     const cards = h('div', { class: 'cards' });
     const spark = h('div', { class: 'panel-chart' });
     const blocksBox = h('div'), txsBox = list('recent-txs', [], 'No txs in the recent blocks.');
@@ -229,6 +234,7 @@
       txsBox.replaceChildren(...(txs.length ? txs.slice(0, 12).map(txRowFromEvent) : [h('li', { class: 'muted', 'data-empty': 'true', text: 'No txs in the last 10,000 blocks.' })]));
     };
     await refresh();
+    if (g !== gen) return;
     const soon = debounce(() => refresh().catch(() => {}), 250);
     const from = Math.max(1, st.latest_block_height - 10000);
     const { replayed } = stream('type=fees.charged&from_height=' + from, (d) => {
@@ -249,7 +255,7 @@
     const a = d.attributes || {};
     return h('li', { testid: 'tx-row', 'data-hash': d.tx_hash },
       txLink(d.tx_hash), h('span', {}, 'in ', blockLink(d.height)), h('span', { class: 'muted' }, 'payer ', addrLink(a.payer)),
-      a.total ? h('span', {}, 'fee ', amt(a.total, 'ugrd')) : null);
+      a.total ? h('span', {}, 'fee ', amt(a.total, feeDenom)) : null);
   }
   function txRow(t) {
     return h('li', { testid: 'tx-row', 'data-hash': t.hash },
@@ -298,6 +304,7 @@
   async function project(g, id) {
     page('Project', 'projects');
     const p = await get('/projects/' + enc(id));
+    if (g !== gen) return;
     main.querySelector('h1').replaceChildren(h('span', { testid: 'project-name', text: p.name || p.id }));
     document.title = (p.name || p.id) + ' · Girder';
     const q = (path) => getOr(path, null);
@@ -307,7 +314,7 @@
       p.security ? q('/offerings?security=' + enc(p.security)) : null,
       p.security ? q('/distributions/assets/' + enc(p.security) + '/distributions') : null,
       q('/passes/projects/' + enc(id) + '/classes'),
-      q('/governance/proposals?dao=' + enc(p.security || '')),
+      p.security ? q('/governance/proposals?dao=' + enc(p.security)) : null, // no token, no DAO
     ]);
     if (g !== gen) return;
     add(main, h('p', { class: 'muted', text: [p.description, p.location, p.sector].filter(Boolean).join(' · ') }));
@@ -339,7 +346,7 @@
     const stake = p.stakeholders || [];
     add(main, h('div', { class: 'grid2' },
       panel('Documents', list('documents', docs.concat((asset && asset.documents) || []).map((d) => h('li', { testid: 'document', 'data-name': d.name },
-        h('a', { href: d.uri, rel: 'noopener noreferrer', text: d.name }), badge('v' + d.version), h('code', { title: 'SHA-256', text: d.hash }),
+        safeURL(d.uri) ? h('a', { href: d.uri, rel: 'noopener noreferrer', text: d.name }) : h('span', { title: d.uri, text: d.name }), badge('v' + d.version), h('code', { title: 'SHA-256', text: d.hash }),
         h('span', { class: 'muted' }, d.asset ? 'asset ' + unitOf(d.asset).display : 'project', ' · ', blockLink(d.height)))), 'No documents.')),
       panel('Stakeholders', list('stakeholders', stake.map((x) => h('li', { testid: 'stakeholder', 'data-role': x.role, 'data-account': x.account },
         badge(x.role.replace(/_/g, ' ')), addrLink(x.account), h('span', { class: 'muted' }, 'since ', blockLink(x.height)))), 'No stakeholders.')),
@@ -473,7 +480,8 @@
     const dists = dl.flatMap((d) => d.distributions || []);
     const ents = (await Promise.all(dists.map((d) => getOr('/distributions/entitlements/' + d.id + '/' + enc(addr), null)))).filter((e) => e && e.gross && e.gross.amount !== '0');
     const propList = props.proposals || [];
-    const votes = (await Promise.all(propList.map((p) => getOr('/governance/proposals/' + p.id + '/votes', { votes: [] }).then((v) => (v.votes || []).filter((x) => x.voter === addr).map((x) => Object.assign({ title: p.title, dao: p.dao }, x)))))).flat();
+    const votes = (await Promise.all(propList.map((p) => getOr('/governance/proposals/' + p.id + '/votes/' + enc(addr), null)
+      .then((v) => (v ? [Object.assign({ title: p.title, dao: p.dao }, v)] : []))))).flat();
     if (g !== gen) return;
     add(main, h('p', {}, h('span', { class: 'mono', testid: 'portfolio-address', text: addr }), ' · ', h('a', { href: '#/accounts/' + addr, text: 'account in the explorer' })));
     add(main, h('div', { class: 'grid2' },
@@ -547,9 +555,12 @@
     };
     const renderFlows = () => flowBox.replaceChildren(flowChart(transfers, from, Math.max(st.latest_block_height, ...transfers.map((t) => t.height))));
     const later = debounce(() => { renderDec(); renderFlows(); }, 150);
-    const a = stream('type=compliance.decision&from_height=' + from, (d) => { decisions.unshift(d); later(); }, st.latest_block_height);
-    stream('module=compliance&from_height=' + (st.latest_block_height + 1), refreshAH, 0,
-      ['compliance.decision', 'compliance.alert_closed', 'compliance.hold_decided', 'compliance.hold_expired', 'compliance.rules_set']);
+    // One compliance stream: decisions replayed and live; any live compliance event (a decision,
+    // rules set, a hold decided or expired, an alert closed) fetches alerts, holds and rules again.
+    const a = stream('module=compliance&from_height=' + from, (d) => {
+      if (d.type === 'compliance.decision') { decisions.unshift(d); later(); }
+      if (d.height > st.latest_block_height) refreshAH();
+    }, st.latest_block_height, ['compliance.decision', 'compliance.alert_closed', 'compliance.hold_decided', 'compliance.hold_expired', 'compliance.rules_set']);
     const b = stream('type=bank.transfer&from_height=' + from, (d) => { transfers.push(d); later(); }, st.latest_block_height);
     renderDec(); renderFlows();
     await Promise.all([a.replayed, b.replayed]);
@@ -594,6 +605,7 @@
   async function explorer(g) {
     page('Explorer', 'explorer');
     const st = await get('/status');
+    if (g !== gen) return;
     const blocksBox = h('div'), txsBox = list('txs', [], 'No txs in the last 10,000 blocks.');
     let cursor = null;
     const more = h('button', { class: 'link', type: 'button', text: 'Older blocks' });
@@ -609,6 +621,7 @@
     };
     more.addEventListener('click', () => load().catch(() => {}));
     await load();
+    if (g !== gen) return;
     let top = Number((blocksList.querySelector('[data-height]') || { dataset: { height: 0 } }).dataset.height);
     every(2000, async () => {
       const r = await get('/blocks?limit=20&from=' + (top + 1)).catch(() => null);
@@ -654,7 +667,7 @@
       card('Result', 'tx-result', ok ? badge('success (code 0)', 'ok') : h('span', {}, badge('failed', 'bad'), ' ', (t.codespace || '') + ' code ' + t.code), t.log || ''),
       card('Block', 'tx-height', blockLink(t.height), 'index ' + t.index),
       card('Signer', 'tx-signer', addrLink(t.signer), 'nonce ' + t.nonce),
-      card('Fee', 'tx-fee', amt(t.fee, 'ugrd'), t.fee_limits ? 'max ' + fmtAmount(t.fee_limits.max_fee, 'ugrd') : ''),
+      card('Fee', 'tx-fee', amt(t.fee, feeDenom), t.fee_limits ? 'max ' + fmtAmount(t.fee_limits.max_fee, feeDenom) : ''),
       card('Gas', 'tx-gas', fmtInt(t.gas_used) + ' used', 'of ' + fmtInt(t.gas_wanted) + ' wanted')));
     add(main, panel('Msgs', h('ol', { testid: 'tx-msgs', class: 'list' }, (t.msgs || []).map((m, i) => h('li', { testid: 'tx-msg', 'data-type': m.type },
       h('strong', { text: (i + 1) + '. ' + m.type }), h('pre', { text: JSON.stringify(m.value, null, 2) }))))));
@@ -669,12 +682,12 @@
       add(main, panel('State changes', h('p', { testid: 'tx-changes-unavailable', class: 'muted', text: 'Not available: ' + chErr.message })));
     } else {
       const sim = ch.simulation;
-      const same = sim.code === t.code && sim.gas_used === t.gas_used && (sim.events || []).length === (t.events || []).length;
+      const same = ch.matches_committed === true;
       add(main, panel('State changes',
         h('p', { testid: 'tx-replay', 'data-match': same ? 'true' : 'false', class: 'muted' },
           'Block ' + ch.height + ' re-run up to this tx (' + fmtInt(ch.replayed) + ' tx' + (ch.replayed === 1 ? '' : 's') + ') over the state committed at height ' + ch.state_at + ' (',
           h('code', {}, 'GET /v1/txs/…/changes'), '): ',
-          same ? 'same result, gas and events as committed.' : h('strong', { text: 'the re-run differs from the committed result (code ' + sim.code + ', gas ' + sim.gas_used + ').' })),
+          same ? 'same result, gas and events as committed.' : h('strong', { text: 'the re-run differs from the committed result (re-run: code ' + sim.code + ', gas ' + sim.gas_used + ').' })),
         (sim.changes || []).length === 0 ? h('p', { testid: 'tx-changes-none', class: 'muted', text: 'The tx wrote nothing.' }) :
           h('table', { testid: 'tx-changes', class: 'changes' },
             h('thead', {}, h('tr', {}, h('th', { text: 'Module' }), h('th', { text: 'Key' }), h('th', { text: 'New value' }))),
@@ -725,10 +738,13 @@
     for (const c of cleanups.splice(0)) { try { c(); } catch (_) { /* closed already */ } }
     setConn('');
     const g = ++gen;
-    const path = decodeURIComponent((location.hash || '#/').replace(/^#/, '')) || '/';
+    const raw = (location.hash || '#/').replace(/^#/, '');
+    let path;
+    try { path = decodeURIComponent(raw) || '/'; } catch (_) { path = raw; } // a stray % stays as typed
     const parts = path.split('/').filter(Boolean);
     try {
       await loadUnits();
+      if (g !== gen) return;
       if (parts.length === 0) await overview(g);
       else if (parts[0] === 'projects' && parts.length === 1) await projects(g);
       else if (parts[0] === 'projects') await project(g, parts.slice(1).join('/'));
