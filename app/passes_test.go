@@ -70,13 +70,17 @@ func txEvents(res *abci.FinalizeBlockResponse, i int, typ string) int {
 // earned + refunded = sold, the escrow holds the deferred total, the treasury holds exactly the
 // earned total, no pass over its class's uses. A public agency creates the toll road with an
 // operator; the operator sells a fixed-validity ten-trip pass (transferable), an unlimited pass
-// valid from the opening (late policy: 60 % refund) and a five-trip pass valid from the opening
-// (late policy: extend); buyers buy several each; a pass is given away, a non-transferable one
-// is not; holders sign tickets and the operator redeems them in batches (one of 24 uses over four
-// passes); a replayed ticket, a used-up pass, a bad signature and a batch with one bad use are
+// valid from the opening (late policy: 60 % refund), a five-trip pass valid from the opening
+// (late policy: extend) and a fixed-dates opening-week pass with the same promise (late policy:
+// 50 % refund) whose validity ends before the service opens; buyers buy several each; a pass is
+// given away, a non-transferable one is not; holders sign tickets and the operator redeems them
+// in batches (one of 24 uses over four passes; the opening-week pass is refused: the service is
+// not open); a replayed ticket, a used-up pass, a bad signature and a batch with one bad use are
 // refused and change nothing; the promised opening passes: the refund class's holders claim 60 %
-// (the rest earned), the extend class's validity grows; the service opens; the extension is used;
-// every class's passes expire at their end and what they still deferred is earned.
+// (the rest earned), the extend class's validity grows; the opening-week pass, never claimed, is
+// refunded at its end; the service opens; the extension is used; every class's passes expire at
+// their end and what they still deferred is earned, but an unused pass of the refund class is
+// refunded as a claim would be.
 func TestPassesScenario(t *testing.T) {
 	s := newRoleScenario(t, store.OpenMemory(), "pas", psAccounts)
 	h := s.h
@@ -200,8 +204,10 @@ func TestPassesScenario(t *testing.T) {
 		price1 = coin.Amount(1_003) // ten trips: 100 per use, the last use 103
 		price2 = coin.Amount(2_001) // unlimited: 60 % refund = 1,200 (floor), 801 earned
 		price3 = coin.Amount(500)   // five trips: 100 per use
+		price4 = coin.Amount(400)   // opening week: 50 % refund = 200
 		end1   = 80                 // class 1 is valid [T0, T0+80]
 	)
+	end4 := promised + 2 // class 4 is valid [T0, T0+10]: it ends before the service opens
 	tenTrips := &passes.MsgCreateClass{Creator: operator, Project: psProject, Name: "Ten trips", Price: coin.New(cashDenom, price1), Uses: 10,
 		Validity: passes.Validity{Kind: passes.ValidityFixed, Start: t0, End: t0 + end1}, Transferable: true, MaxSupply: 10}
 	unlimited := &passes.MsgCreateClass{Creator: operator, Project: psProject, Name: "Unlimited, early bird", Price: coin.New(cashDenom, price2),
@@ -210,24 +216,28 @@ func TestPassesScenario(t *testing.T) {
 	fiveTrips := &passes.MsgCreateClass{Creator: operator, Project: psProject, Name: "Five trips", Price: coin.New(cashDenom, price3), Uses: 5,
 		Validity: passes.Validity{Kind: passes.ValidityFromOpening, Duration: 30}, MaxSupply: 20, PromisedOpening: promised,
 		Late: passes.LatePolicy{Policy: passes.LateExtend, ExtendBy: 20}}
+	openingWeek := &passes.MsgCreateClass{Creator: operator, Project: psProject, Name: "Opening week", Price: coin.New(cashDenom, price4), Uses: 2,
+		Validity: passes.Validity{Kind: passes.ValidityFixed, Start: t0, End: end4}, MaxSupply: 5, PromisedOpening: promised,
+		Late: passes.LatePolicy{Policy: passes.LateRefund, RefundBps: 5_000}}
 	byBuyer := *tenTrips
 	byBuyer.Creator = s.addr(psA)
-	block(ok(s.tx(psOperator, tenTrips, unlimited, fiveTrips)),
+	block(ok(s.tx(psOperator, tenTrips, unlimited, fiveTrips, openingWeek)),
 		refused(s.tx(psA, &byBuyer), passes.ErrWrongRole))
-	const c1, c2, c3 = 1, 2, 3
-	for id, name := range map[uint64]string{c1: "Ten trips", c2: "Unlimited, early bird", c3: "Five trips"} {
+	const c1, c2, c3, c4 = 1, 2, 3, 4
+	for id, name := range map[uint64]string{c1: "Ten trips", c2: "Unlimited, early bird", c3: "Five trips", c4: "Opening week"} {
 		if c := class(id); c.Name != name || c.Status != passes.ClassOnSale || c.Project != psProject || c.Creator != operator {
 			t.Fatalf("class %d: %+v", id, c)
 		}
 	}
 
 	// Purchases (passes 1–3 A, 4–5 B, 6 C of class 1; 7–8 A, 9–11 B of class 2; 12–13 A, 14–15
-	// C of class 3); more than the supply, and a buyer without the cash, are refused.
+	// C of class 3; 16 C of class 4); more than the supply, and a buyer without the cash, are
+	// refused.
 	buy := func(i int, c uint64, q uint32) []byte {
 		return s.tx(i, &passes.MsgBuy{Buyer: s.addr(i), Class: c, Quantity: q})
 	}
 	block(ok(buy(psA, c1, 3)), ok(buy(psB, c1, 2)), ok(buy(psC, c1, 1)),
-		ok(buy(psA, c2, 2)), ok(buy(psB, c2, 3)), ok(buy(psA, c3, 2)), ok(buy(psC, c3, 2)),
+		ok(buy(psA, c2, 2)), ok(buy(psB, c2, 3)), ok(buy(psA, c3, 2)), ok(buy(psC, c3, 2)), ok(buy(psC, c4, 1)),
 		refused(buy(psC, c1, 5), passes.ErrSoldOut), refused(buy(idKYC1, c3, 1), passes.ErrInsufficient))
 	holders := map[uint64]int{1: psA, 2: psA, 3: psA, 4: psB, 5: psB, 6: psC, 7: psA, 8: psA, 9: psB, 10: psB, 11: psB,
 		12: psA, 13: psA, 14: psC, 15: psC}
@@ -245,7 +255,7 @@ func TestPassesScenario(t *testing.T) {
 			t.Fatalf("pass %d: %+v", id, p)
 		}
 	}
-	const sold = 6*price1 + 5*price2 + 4*price3
+	const sold = 6*price1 + 5*price2 + 4*price3 + price4
 	if r := revenue(); r.Sold != sold || r.Deferred != sold || r.Earned != 0 || r.Refunded != 0 {
 		t.Fatalf("after the sales: %+v", r)
 	}
@@ -297,7 +307,8 @@ func TestPassesScenario(t *testing.T) {
 
 	// One batch of 24 uses over four passes, tickets shown a second before the block: pass 1
 	// used up by the guest (who never sent a tx), 6 of pass 2, 5 of pass 4, 3 of pass 6. The gate
-	// cannot yet redeem a five-trip pass (the service is not open), and the agency is no gate.
+	// cannot yet redeem a five-trip pass nor an opening-week pass, though within its dates (the
+	// service is not open), and the agency is no gate.
 	gate := next() - 1
 	batch := slices.Concat(uses(psGuest, 1, 1, 10, gate), uses(psA, 2, 1, 6, gate), uses(psB, 4, 1, 5, gate), uses(psC, 6, 1, 3, gate))
 	if len(batch) != 24 {
@@ -305,6 +316,7 @@ func TestPassesScenario(t *testing.T) {
 	}
 	block(ok(redeem(batch...)),
 		refused(redeem(use(psA, 12, 1, gate)), passes.ErrNotValid),
+		refused(redeem(use(psC, 16, 1, gate)), passes.ErrNotOpen),
 		refused(redeemBy(psAgency, use(psA, 3, 1, gate)), passes.ErrWrongRole))
 	if n := txEvents(s.lastResults, 0, "passes.redeemed"); n != 24 {
 		t.Fatalf("%d passes.redeemed events for the batch of 24", n)
@@ -355,8 +367,9 @@ func TestPassesScenario(t *testing.T) {
 		t.Fatalf("refused redemptions changed the state:\nbefore %+v\nafter  %+v", before, after)
 	}
 
-	// The promised opening passes without an opening: both from_opening classes become late at
-	// the end of the first block after it, once; the extend class's validity grows.
+	// The promised opening passes without an opening: the classes with the promise (both
+	// from_opening classes and the opening week) become late at the end of the first block after
+	// it, once; the extend class's validity grows.
 	lateAt := int64(0)
 	lates, extended := 0, 0
 	for lateAt == 0 {
@@ -373,7 +386,7 @@ func TestPassesScenario(t *testing.T) {
 			t.Fatalf("block time %d, promised %d: class 2 is %s", bt, promised, class(c2).Status)
 		}
 	}
-	if lateAt != promised+1 || lates != 2 || extended != 1 {
+	if lateAt != promised+1 || lates != 3 || extended != 1 {
 		t.Fatalf("late at %d (promised %d): %d class_late, %d validity_extended events", lateAt, promised, lates, extended)
 	}
 	if c := class(c3); c.Status != passes.ClassLate || !c.Extended || c.Extension() != 20 {
@@ -415,7 +428,30 @@ func TestPassesScenario(t *testing.T) {
 	if r := revenue(); r.Refunded != 3*refund2 {
 		t.Fatalf("refunded %d, want %d", r.Refunded, 3*refund2)
 	}
+
+	// The opening week ends before the service opened: C's pass 16, never used nor claimed, is
+	// refunded at the end of the first block after the end (50 % back to C, 50 % earned), not
+	// earned in full.
+	until := func(tt int64) { // runs empty blocks until the next block's time is tt
+		t.Helper()
+		for next() < tt {
+			block()
+		}
+	}
+	until(end4 + 1)
+	const refund4 = price4 * 5_000 / 10_000
+	cCash, trCash := cash(s.addr(psC)), cash(treasury)
 	block(refused(claim(psA, 7), passes.ErrNotActive))
+	if ev := blockEvents(s.lastResults, "passes.refunded"); len(ev) != 1 || ev[0]["pass"] != "16" || ev[0]["trigger"] != "expiry" ||
+		ev[0]["refund"] != coin.New(cashDenom, refund4).String() {
+		t.Fatalf("refunds at the end of the opening week: %v", ev)
+	}
+	if p := pass(16); p.Status != passes.PassRefunded || p.Deferred != 0 || cash(s.addr(psC))-cCash != refund4 || cash(treasury)-trCash != price4-refund4 {
+		t.Fatalf("pass 16 at its end: %+v; C got %d back, the treasury earned %d", p, cash(s.addr(psC))-cCash, cash(treasury)-trCash)
+	}
+	if svc := passesQuery[passes.Service](t, h, "service/"+psProject); svc.Opened != 0 {
+		t.Fatalf("the service opened before the opening week ended: %+v", svc)
+	}
 
 	// The service opens (the agency records it at the block's time; a buyer may not, and it
 	// opens once). The from_opening classes become valid: unlimited until +100, five trips until
@@ -449,13 +485,6 @@ func TestPassesScenario(t *testing.T) {
 		t.Fatalf("unlimited pass 10 after 3 uses: %+v", p)
 	}
 
-	// until runs empty blocks until the next block's time is t.
-	until := func(tt int64) {
-		t.Helper()
-		for next() < tt {
-			block()
-		}
-	}
 	// Beyond the original 30 s (only the extension makes pass 13 valid), and at the very end of
 	// the extended validity (pass 15).
 	until(opened + 35)
@@ -467,16 +496,27 @@ func TestPassesScenario(t *testing.T) {
 	}
 
 	// expireAt checks that the passes of a class expire at the end of the first block after
-	// its end, their deferred revenue earned into the treasury, and not before.
-	expireAt := func(c uint64, end int64, ids ...uint64) {
+	// its end, their deferred revenue earned into the treasury, and not before; the passes in
+	// refunded (unused, of a class late with the refund policy) are refunded instead, as a claim
+	// would be (the refund to the holder, the rest earned).
+	expireAt := func(c uint64, end int64, refunded []uint64, ids ...uint64) {
 		t.Helper()
 		until(end + 1)
-		var deferred coin.Amount
-		for _, id := range ids {
-			if p := pass(id); p.Status != passes.PassActive {
+		var deferred, earned, back coin.Amount
+		holderCash := map[uint64]coin.Amount{}
+		for _, id := range slices.Concat(ids, refunded) {
+			p := pass(id)
+			if p.Status != passes.PassActive {
 				t.Fatalf("pass %d is %s before its class's end %d", id, p.Status, end)
+			}
+			deferred += p.Deferred
+			if slices.Contains(refunded, id) {
+				r := p.Paid.Amount * coin.Amount(class(c).Late.RefundBps) / 10_000
+				back += r
+				earned += p.Deferred - r
+				holderCash[id] = cash(p.Holder)
 			} else {
-				deferred += p.Deferred
+				earned += p.Deferred
 			}
 		}
 		trCash, esc := cash(treasury), cash(passes.EscrowAccount)
@@ -484,37 +524,48 @@ func TestPassesScenario(t *testing.T) {
 		if n := len(blockEvents(s.lastResults, "passes.expired")); n != len(ids) {
 			t.Fatalf("class %d: %d passes.expired events at %d, want %d", c, n, h.time.Unix(), len(ids))
 		}
+		if n := len(blockEvents(s.lastResults, "passes.refunded")); n != len(refunded) {
+			t.Fatalf("class %d: %d passes.refunded events at %d, want %d", c, n, h.time.Unix(), len(refunded))
+		}
 		for _, id := range ids {
 			if p := pass(id); p.Status != passes.PassExpired || p.Deferred != 0 {
 				t.Fatalf("pass %d after its class's end: %+v", id, p)
 			}
 		}
-		if got := cash(treasury) - trCash; got != deferred || esc-cash(passes.EscrowAccount) != deferred {
-			t.Fatalf("class %d expiry: treasury +%d, escrow −%d, want %d", c, got, esc-cash(passes.EscrowAccount), deferred)
+		for _, id := range refunded {
+			p := pass(id)
+			if p.Status != passes.PassRefunded || p.Deferred != 0 || cash(p.Holder)-holderCash[id] != p.Paid.Amount*coin.Amount(class(c).Late.RefundBps)/10_000 {
+				t.Fatalf("pass %d after its class's end: %+v, its holder got %d back", id, p, cash(p.Holder)-holderCash[id])
+			}
+		}
+		if got := cash(treasury) - trCash; got != earned || esc-cash(passes.EscrowAccount) != deferred || deferred != earned+back {
+			t.Fatalf("class %d expiry: treasury +%d, escrow −%d, want +%d, −%d", c, got, esc-cash(passes.EscrowAccount), earned, deferred)
 		}
 	}
 	// Five trips: 12 (2 used), 13 (1), 14 (1), 15 (1): 300 + 400 + 400 + 400 still deferred.
-	expireAt(c3, end3, 12, 13, 14, 15)
+	expireAt(c3, end3, nil, 12, 13, 14, 15)
 	block(refused(redeem(use(psC, 14, 2, next())), passes.ErrNotActive))
 	// Ten trips: 2 (7 used), 3, 4 (5), 5, 6 (3): 303 + 1,003 + 503 + 1,003 + 703 = 3,515.
 	if d := pass(2).Deferred + pass(3).Deferred + pass(4).Deferred + pass(5).Deferred + pass(6).Deferred; d != 3_515 {
 		t.Fatalf("class 1 defers %d before its end", d)
 	}
-	expireAt(c1, t0+end1, 2, 3, 4, 5, 6)
+	expireAt(c1, t0+end1, nil, 2, 3, 4, 5, 6)
 	block(refused(redeem(use(psA, 3, 1, next())), passes.ErrNotActive), refused(buy(psC, c1, 1), passes.ErrClassEnded))
-	// Unlimited: 10 and 11 (B did not claim them) are earned in full.
-	expireAt(c2, end2, 10, 11)
+	// Unlimited: 10 (used after the late opening) is earned in full; 11 (B neither used nor claimed
+	// it) is refunded at the end: 60 % back to B, the rest earned. (Before the fix of the refund at
+	// expiry, 11 was earned in full too.)
+	expireAt(c2, end2, []uint64{11}, 10)
 
 	// The end: everything sold was earned or refunded; nothing is left in the escrow.
 	r := revenue()
-	const refunded = 3 * refund2
+	const refunded = 4*refund2 + refund4
 	if r.Sold != sold || r.Deferred != 0 || r.Refunded != refunded || r.Earned != sold-refunded {
 		t.Fatalf("final revenue %+v: want sold %d, refunded %d, earned %d", r, sold, refunded, sold-refunded)
 	}
 	if cash(passes.EscrowAccount) != 0 || cash(treasury) != sold-refunded {
 		t.Fatalf("escrow %d, treasury %d", cash(passes.EscrowAccount), cash(treasury))
 	}
-	for id := uint64(1); id <= 15; id++ {
+	for id := uint64(1); id <= 16; id++ {
 		p := pass(id)
 		if c := class(p.Class); c.Uses != 0 && p.Used > c.Uses {
 			t.Fatalf("pass %d used %d of %d", id, p.Used, c.Uses)
@@ -523,7 +574,7 @@ func TestPassesScenario(t *testing.T) {
 			t.Fatalf("pass %d at the end: %+v", id, p)
 		}
 	}
-	for c, want := range map[uint64]int{c1: 6, c2: 5, c3: 4} {
+	for c, want := range map[uint64]int{c1: 6, c2: 5, c3: 4, c4: 1} {
 		l := passesQuery[passes.PassList](t, h, fmt.Sprintf("class-passes/%d", c))
 		if len(l.Passes) != want {
 			t.Fatalf("class %d lists %d passes, want %d", c, len(l.Passes), want)

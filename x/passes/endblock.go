@@ -11,8 +11,9 @@ import (
 
 // EndBlock makes late the classes whose promised opening passed before the service opened (at
 // most MaxLatePerBlock, O(1) each), then expires the passes whose validity ended before the block
-// time (at most MaxPassesPerBlock; the rest at the end of the next blocks: a pass past its end
-// cannot be redeemed meanwhile).
+// time, refunding the unused passes of late classes with the refund policy (at most
+// MaxPassesPerBlock; the rest at the end of the next blocks: a pass past its end cannot be
+// redeemed meanwhile).
 func (k Keeper) EndBlock(ctx chain.Context) error {
 	now := ctx.Time.Unix()
 	if now < 0 {
@@ -47,7 +48,7 @@ func (k Keeper) lateClasses(ctx chain.Context, now int64) error {
 		c.Status = ClassLate
 		ctx.Emit(chain.NewEvent("passes.class_late", "class", chain.Uint(c.ID), "project", c.Project,
 			"promised_opening", chain.Uint(c.PromisedOpening), "policy", c.Late.Policy, "refund_bps", chain.Uint(c.Late.RefundBps)))
-		if c.Late.Policy == LateExtend && !c.Extended {
+		if c.Late.Policy == LateExtend { // a class that waited is not extended yet (checkClass)
 			_, oldEnd, known := c.Window(0)
 			c.Extended = true
 			_, newEnd, _ := c.Window(0)
@@ -109,10 +110,17 @@ func (k Keeper) activeIDs(ctx chain.Context, class uint64, n int) []uint64 {
 	return out
 }
 
+// expirePass expires an active pass at its validity end: what it still defers is earned. An
+// unused pass of a class late with the refund policy is refunded instead, as a claim would be
+// (its holder did not have to claim before the end).
 func (k Keeper) expirePass(ctx chain.Context, c *Class, id uint64) error {
 	p, ok := k.Pass(ctx, id)
 	if !ok || p.Status != PassActive || p.Class != c.ID {
 		return fmt.Errorf("passes: active index names pass %d of class %d, which is not an active pass of it", id, c.ID)
+	}
+	if lateRefund(c, &p) {
+		_, err := k.refundPass(ctx, c, &p, "expiry")
+		return err
 	}
 	rest := p.Deferred
 	p.Deferred, p.Status = 0, PassExpired

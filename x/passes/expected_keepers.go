@@ -31,9 +31,9 @@ type Assets interface {
 
 // Compliance is what passes needs from x/compliance: the decision on a buyer's payment (the
 // cash asset's rules, from the buyer to the project's treasury) and, when a class names a
-// compliance asset, on a sale (1 unit of it, from the class's creator to the buyer) and a
-// transfer (from holder to holder). Reject and hold (which passes cannot wait for) refuse; a flag
-// lets it happen with its alert.
+// compliance asset, on a sale (as many units of it as passes bought, from the class's creator to
+// the buyer) and a transfer (1 unit, from holder to holder). Reject and hold (which passes cannot
+// wait for) refuse; a flag lets it happen with its alert.
 type Compliance interface {
 	Check(ctx chain.Context, from, to address.Address, c coin.Coin) compliance.Decision
 }

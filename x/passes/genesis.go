@@ -37,7 +37,7 @@ func checkClass(c Class) error {
 	if err := checkTerms(c.Name, c.Price, c.Uses, c.Validity, c.MaxSupply, c.PromisedOpening, c.Late, c.SaleStart, c.SaleEnd, c.SaleCap, c.ComplianceAsset); err != nil {
 		return err
 	}
-	if c.Sold > c.MaxSupply || c.Sold > c.Cap() {
+	if c.Sold > c.Cap() { // Cap() ≤ MaxSupply
 		return fmt.Errorf("sold %d, more than its cap %d (max supply %d)", c.Sold, c.Cap(), c.MaxSupply)
 	}
 	switch c.Status {

@@ -15,8 +15,9 @@ import (
 
 // rich builds a state with a class in every status and a pass in every status: A (from_opening,
 // refund) on sale with used-up, partly used, transferred and unused passes; B (fixed, unlimited)
-// expired; C (from_opening, extend) closed; D (fixed, 3 uses, refund) late with a refunded pass.
-// The service opened at day 6; the block time is day 20 + 1 s.
+// expired; C (from_opening, extend) closed; D (fixed, 3 uses, refund) late with a refunded pass
+// and a pass used after the late opening. The service opened at day 6; the block time is day 20
+// + 1 s.
 func rich(t testing.TB) (e *env, a, b, c, d uint64) {
 	e = newEnv(t)
 	a = e.create(classMsg())
@@ -40,7 +41,8 @@ func rich(t testing.TB) (e *env, a, b, c, d uint64) {
 	e.buy(alice, c, 1)
 	e.ok(&passes.MsgCloseSale{Actor: spv, Class: c})
 	pd := e.buy(alice, d, 2)
-	e.ok(redeem(use(aliceK, pd[1], 1, at(0))))
+	// D has a promised opening: its passes are usable only once the service opens.
+	e.fails(redeem(use(aliceK, pd[1], 1, at(0))), passes.ErrNotOpen, "has not opened")
 	e.setTime(at(5*day) + 1)
 	e.endBlock()
 	e.ok(&passes.MsgClaimRefund{Holder: alice, Pass: pd[0]})
@@ -53,7 +55,7 @@ func rich(t testing.TB) (e *env, a, b, c, d uint64) {
 	for s := uint32(1); s <= 3; s++ {
 		batch = append(batch, use(aliceK, pa[1], s, at(6*day)))
 	}
-	batch = append(batch, use(bobK, pb[0], 1, at(6*day)), use(bobK, pb[0], 2, at(6*day)))
+	batch = append(batch, use(bobK, pb[0], 1, at(6*day)), use(bobK, pb[0], 2, at(6*day)), use(aliceK, pd[1], 1, at(6*day)))
 	e.ok(redeem(batch...))
 	e.ok(&passes.MsgTransfer{From: alice, To: bob, Pass: pa[2]})
 	e.setTime(at(20*day) + 1)
@@ -151,6 +153,7 @@ func TestGenesisRefusals(t *testing.T) {
 		{"class status", func(g *passes.Genesis) { g.Classes[0].Status = "open" }, "status"},
 		{"class project", func(g *passes.Genesis) { g.Classes[0].Project = "no-such" }, "not a project"},
 		{"class price", func(g *passes.Genesis) { g.Classes[0].Price.Denom = pass }, "not a cash asset"},
+		{"class promise after its end", func(g *passes.Genesis) { g.Classes[3].PromisedOpening = g.Classes[3].Validity.End }, "not before the validity end"},
 		{"service future", func(g *passes.Genesis) { g.Services[0].Opened = at(500 * day) }, "up to the genesis time"},
 		{"service twice", func(g *passes.Genesis) { g.Services = append(g.Services, g.Services[0]) }, "twice"},
 		{"redeemed after end", func(g *passes.Genesis) {

@@ -3,6 +3,8 @@ package passes
 import (
 	"encoding/binary"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
@@ -48,25 +50,12 @@ func (k Keeper) checkEscrow(ctx chain.Context, want map[string]coin.Amount) erro
 			return fmt.Errorf("the escrow holds %s, the deferred revenue is %s", b, coin.New(b.Denom, want[b.Denom]))
 		}
 	}
-	for _, d := range sortedKeys(want) {
+	for _, d := range slices.Sorted(maps.Keys(want)) {
 		if !have[d] && want[d] != 0 {
 			return fmt.Errorf("the escrow holds no %s, the deferred revenue is %s", d, coin.New(d, want[d]))
 		}
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]coin.Amount) []string {
-	out := make([]string, 0, len(m))
-	for d := range m {
-		out = append(out, d)
-	}
-	for i := 1; i < len(out); i++ { // insertion sort: a handful of denoms
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
 
 func (k Keeper) checkAccounting(ctx chain.Context) error {

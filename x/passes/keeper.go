@@ -6,9 +6,10 @@
 // operator records uses in batches from tickets the holders signed (a gate checks them offline
 // with VerifyTicket); each use moves its share of the price from deferred to earned revenue,
 // paid to the project's treasury; expiry recognises the rest. If the promised opening passes
-// before the service opens, the class is late: holders may claim a refund, or the validity is
-// extended, as the class says. Late classes and expiries are handled at the end of blocks,
-// bounded per block.
+// before the service opens, the class is late: holders may claim a refund (a pass not claimed is
+// refunded when its validity ends), or the validity is extended, as the class says. A class with
+// a promised opening is usable only once the service opens. Late classes and expiries are
+// handled at the end of blocks, bounded per block.
 package passes
 
 import (
@@ -21,6 +22,7 @@ import (
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/store"
+	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/assets"
 	"github.com/girder-chain/girder/x/compliance"
 	"github.com/girder-chain/girder/x/projects"
@@ -83,6 +85,7 @@ var (
 	ErrModuleAccount  = codes.Register(ModuleName, 27, "a module account cannot hold a pass")
 	ErrClassEnded     = codes.Register(ModuleName, 28, "the class's validity has ended")
 	ErrPassUsed       = codes.Register(ModuleName, 29, "the pass has been used: no late-service refund")
+	ErrNotOpen        = codes.Register(ModuleName, 30, "the project's service is not open yet")
 )
 
 // Keeper keeps pass classes, passes, project services and the revenue accounts, and moves the
@@ -410,9 +413,11 @@ func (k Keeper) Buy(ctx chain.Context, m *MsgBuy) ([]uint64, error) {
 	}
 	var flags []string
 	if c.ComplianceAsset != "" {
-		d := k.compliance.Check(ctx, c.Creator, m.Buyer, coin.New(c.ComplianceAsset, 1))
+		// The rules judge what the buyer gets: as many units as passes (a max_balance or velocity
+		// rule sees the quantity, not one pass).
+		d := k.compliance.Check(ctx, c.Creator, m.Buyer, coin.New(c.ComplianceAsset, coin.Amount(q)))
 		if refused(d) {
-			return nil, ErrRefused.Wrapf("selling a pass of class %d to %s would be %s", c.ID, m.Buyer, decisionText(d))
+			return nil, ErrRefused.Wrapf("selling %d passes of class %d to %s would be %s", q, c.ID, m.Buyer, decisionText(d))
 		}
 		if d.Outcome == compliance.OutcomeFlag {
 			flags = append(flags, d.Rule+" ("+d.Scope+"): "+d.Reason)
@@ -555,10 +560,11 @@ func (k Keeper) redeemOne(ctx chain.Context, operator address.Address, now int64
 	if t.Holder != p.Holder {
 		return ErrBadTicket.Wrapf("the ticket names %s, the pass is held by %s", t.Holder, p.Holder)
 	}
-	if address.FromPubKey(keyEd25519, u.PubKey) != p.Holder {
+	// The key is the holder's (checked once, here: VerifyTicket would derive the address again).
+	if address.FromPubKey(tx.KeyEd25519, u.PubKey) != p.Holder {
 		return ErrBadTicket.Wrapf("the public key is not the key of the holder %s", p.Holder)
 	}
-	if !VerifyTicket(u.PubKey, t, u.Signature) {
+	if !signed(u.PubKey, t, u.Signature) {
 		return ErrBadSignature.Wrapf("not the holder's signature of this ticket")
 	}
 	if t.Seq != p.Used+1 {
@@ -567,9 +573,15 @@ func (k Keeper) redeemOne(ctx chain.Context, operator address.Address, now int64
 	if t.Time < now-TicketMaxAge || t.Time > now+TicketMaxAhead {
 		return ErrTicketTime.Wrapf("shown at %s; the block time is %s (a ticket may be up to %d s old and %d s ahead)", chain.Unix(t.Time), chain.Unix(now), TicketMaxAge, TicketMaxAhead)
 	}
-	start, end, known := k.window(ctx, c)
-	if !known {
+	start, end, known := c.usable(k.Service(ctx, c.Project).Opened)
+	if !known && c.Validity.Kind == ValidityFromOpening {
 		return ErrNotValid.Wrapf("class %d is valid from the opening of the service of %s, which has not opened", c.ID, c.Project)
+	}
+	if !known {
+		// A fixed class with a promised opening: no use before the service exists (it would also
+		// cost the holder the late-service refund).
+		return ErrNotOpen.Wrapf("class %d is usable from the opening of the service of %s, promised for %s, which has not opened",
+			c.ID, c.Project, chain.Unix(c.PromisedOpening))
 	}
 	if t.Time < start || t.Time > end {
 		return ErrNotValid.Wrapf("shown at %s; pass %d is valid from %s to %s", chain.Unix(t.Time), p.ID, chain.Unix(start), chain.Unix(end))
@@ -658,17 +670,30 @@ func (k Keeper) ClaimRefund(ctx chain.Context, m *MsgClaimRefund) (coin.Coin, er
 		// holder from using it and still taking the refund).
 		return coin.Coin{}, ErrPassUsed.Wrapf("pass %d has been used %d times since the service opened: the late-service refund is for passes not used", p.ID, p.Used)
 	}
+	return k.refundPass(ctx, &c, &p, "claim")
+}
+
+// lateRefund reports whether a pass gets the late-service refund: its class is late with the
+// refund policy and the pass was never used (a used pass got the service).
+func lateRefund(c *Class, p *Pass) bool {
+	return c.Status == ClassLate && c.Late.Policy == LateRefund && p.Used == 0
+}
+
+// refundPass refunds an active, unused pass of a late class with the refund policy (a claim, or
+// the pass's expiry): RefundBps of the price paid goes back to the holder, the rest is earned.
+func (k Keeper) refundPass(ctx chain.Context, c *Class, p *Pass, trigger string) (coin.Coin, error) {
 	amt, _, err := p.Paid.Amount.MulDiv(uint64(c.Late.RefundBps), BpsDenominator)
 	if err != nil {
 		return coin.Coin{}, fmt.Errorf("passes: refund of pass %d: %w", p.ID, err) // bps ≤ 10000: cannot overflow
 	}
-	if amt > p.Deferred {
-		amt = p.Deferred // a pass used after a late opening: never more than what is still deferred
+	// An unused active pass still defers its whole price (invariant passes/passes): amt ≤ Deferred.
+	rest, err := sub(p.Deferred, amt)
+	if err != nil {
+		return coin.Coin{}, err
 	}
-	rest := p.Deferred - amt
 	refund := coin.New(p.Paid.Denom, amt)
 	p.Deferred, p.Status = 0, PassRefunded
-	k.putPass(ctx, &p)
+	k.putPass(ctx, p)
 	k.st(ctx).Delete(activeKey(p.Class, p.ID))
 	r := k.Revenue(ctx, c.Project, refund.Denom)
 	if r.Deferred, err = sub(r.Deferred, amt); err != nil {
@@ -687,7 +712,8 @@ func (k Keeper) ClaimRefund(ctx chain.Context, m *MsgClaimRefund) (coin.Coin, er
 		return coin.Coin{}, err
 	}
 	ctx.Emit(chain.NewEvent("passes.refunded", "pass", chain.Uint(p.ID), "class", chain.Uint(c.ID), "project", c.Project,
-		"holder", p.Holder.String(), "refund", refund.String(), "earned", coin.New(refund.Denom, rest).String(), "refund_bps", chain.Uint(c.Late.RefundBps)))
+		"holder", p.Holder.String(), "refund", refund.String(), "earned", coin.New(refund.Denom, rest).String(), "refund_bps", chain.Uint(c.Late.RefundBps),
+		"trigger", trigger))
 	return refund, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/x/projects"
 )
@@ -33,10 +34,11 @@ func validID(what string, id uint64) error {
 
 // MsgCreateClass creates a pass class of a project. Signed by a stakeholder holding the project
 // role operator or private_partner. Price is in a cash asset; Uses 0 means unlimited within the
-// validity; PromisedOpening is required for a from_opening validity (optional for fixed) and
-// needs a Late policy; SaleStart/SaleEnd bound the sale (0: from creation, no end); SaleCap
-// (0: MaxSupply) caps the passes sold; ComplianceAsset (optional) is an asset of kind pass whose
-// compliance rules judge every sale and transfer.
+// validity; PromisedOpening is required for a from_opening validity (optional for fixed, and
+// then before its end: the passes are usable only once the service opens) and needs a Late
+// policy; SaleStart/SaleEnd bound the sale (0: from creation, no end); SaleCap (0: MaxSupply)
+// caps the passes sold; ComplianceAsset (optional) is an asset of kind pass whose compliance
+// rules judge every sale and transfer.
 type MsgCreateClass struct {
 	Creator         address.Address `cbor:"1,keyasint" json:"creator"`
 	Project         string          `cbor:"2,keyasint" json:"project"`
@@ -96,6 +98,11 @@ func checkTerms(name string, price coin.Coin, uses uint32, v Validity, maxSupply
 	if promised != 0 {
 		if err := validTime("promised opening", promised); err != nil {
 			return err
+		}
+		// A promise kept only after the validity ended promises a service nobody could use (and
+		// the class would turn late only once its passes had expired).
+		if v.Kind == ValidityFixed && promised >= v.End {
+			return ErrInvalidMsg.Wrapf("promised opening %s is not before the validity end %s: the passes could not be used", chain.Unix(promised), chain.Unix(v.End))
 		}
 	}
 	if err := late.validate(promised); err != nil {
@@ -252,9 +259,9 @@ func (m *MsgRedeem) Validate() error {
 // GasItems is the number of uses (each verifies a signature).
 func (m *MsgRedeem) GasItems() uint64 { return uint64(len(m.Uses)) }
 
-// MsgClaimRefund claims the refund of a pass of a late class whose policy is refund: RefundBps
-// of the price paid (never more than what is still deferred) goes back to the holder; the rest
-// of its deferred revenue becomes earned. Signed by the holder.
+// MsgClaimRefund claims the refund of an unused pass of a late class whose policy is refund:
+// RefundBps of the price paid goes back to the holder; the rest of the price becomes earned.
+// Signed by the holder. A pass not claimed is refunded the same way when its validity ends.
 type MsgClaimRefund struct {
 	Holder address.Address `cbor:"1,keyasint" json:"holder"`
 	Pass   uint64          `cbor:"2,keyasint" json:"pass"`

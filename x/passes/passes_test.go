@@ -9,6 +9,7 @@ import (
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/tx"
+	"github.com/girder-chain/girder/x/compliance"
 	"github.com/girder-chain/girder/x/passes"
 )
 
@@ -38,6 +39,7 @@ func TestCreateClass(t *testing.T) {
 		{"promised opening passed", func(m *passes.MsgCreateClass) { m.PromisedOpening = at(0) }, passes.ErrBadTime, "promised opening"},
 		{"fixed end passed", func(m *passes.MsgCreateClass) {
 			m.Validity = passes.Validity{Kind: passes.ValidityFixed, Start: at(-10 * day), End: at(0)}
+			m.PromisedOpening, m.Late = 0, passes.LatePolicy{} // a promise after the end is refused on its own
 		}, passes.ErrBadTime, "validity ends"},
 		{"sale end passed", func(m *passes.MsgCreateClass) { m.SaleStart, m.SaleEnd = at(-day), at(0) }, passes.ErrBadTime, "sale ends"},
 	} {
@@ -497,6 +499,16 @@ func TestBadInput(t *testing.T) {
 			m.PromisedOpening, m.Late = 0, passes.LatePolicy{}
 			return m
 		}(), "promised opening date of the service"},
+		{"create: promise at the fixed end", func() *passes.MsgCreateClass {
+			m := classMsg()
+			m.Validity = passes.Validity{Kind: passes.ValidityFixed, Start: at(0), End: at(30 * day)}
+			return m
+		}(), "promised opening 2026-01-31T00:00:00Z is not before the validity end"},
+		{"create: promise after the fixed end", func() *passes.MsgCreateClass {
+			m := classMsg()
+			m.Validity = passes.Validity{Kind: passes.ValidityFixed, Start: at(0), End: at(10 * day)}
+			return m
+		}(), "not before the validity end"},
 		{"create: policy without promise", func() *passes.MsgCreateClass {
 			m := classMsg()
 			m.Validity = passes.Validity{Kind: passes.ValidityFixed, Start: at(0), End: at(10)}
@@ -541,5 +553,115 @@ func TestBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			chaintest.MsgFails(t, e.ctx, e.handle, tc.m, passes.ErrInvalidMsg, tc.in)
 		})
+	}
+}
+
+// TestComplianceQuantity: the class's compliance asset judges the quantity bought, not one pass
+// per purchase: a max_balance rule of 4 units refuses a purchase of 5 passes and lets 1 or 4 pass.
+// A transfer moves one pass: one unit.
+func TestComplianceQuantity(t *testing.T) {
+	e := newEnv(t)
+	e.ok(&compliance.MsgSetRules{Officer: officer, Asset: pass, Rules: []compliance.Rule{
+		{ID: "kyc", Kind: compliance.KindRequiredClaims, Outcome: compliance.OutcomeReject, Params: compliance.Params{Side: "receiver", KYCLevel: 1}},
+		{ID: "cap", Kind: compliance.KindMaxBalance, Outcome: compliance.OutcomeReject, Params: compliance.Params{Amount: 4}}}})
+	id := e.create(classMsg())
+	e.fails(&passes.MsgBuy{Buyer: alice, Class: id, Quantity: 5}, passes.ErrRefused, "selling 5 passes of class 1")
+	e.fails(&passes.MsgBuy{Buyer: alice, Class: id, Quantity: 5}, passes.ErrRefused, "rule cap")
+	e.buy(alice, id, 1)
+	ps := e.buy(bob, id, 4)
+	if c := e.class(id); c.Sold != 5 {
+		t.Fatalf("sold %d", c.Sold)
+	}
+	e.ok(&passes.MsgTransfer{From: bob, To: alice, Pass: ps[0]})
+}
+
+// TestLateRefundAtExpiry: a fixed-dates class with a promised opening and the refund policy whose
+// service never opens: at the validity end the passes nobody claimed are refunded as a claim would
+// be (RefundBps back to the holder, the rest earned), not earned in full; a pass already claimed
+// stays as it was. Its passes cannot be used before the opening (a use would cost the refund).
+func TestLateRefundAtExpiry(t *testing.T) {
+	e := newEnv(t)
+	m := classMsg()
+	m.Validity = passes.Validity{Kind: passes.ValidityFixed, Start: at(0), End: at(60 * day)}
+	id := e.create(m) // promised at day 30, 80 % refund, 10 uses at 1,000
+	ps := e.buy(alice, id, 3)
+	bp := e.buy(bob, id, 1)[0]
+	// No use before the service exists; the gate's pass list says so (no window yet).
+	e.fails(redeem(use(aliceK, ps[0], 1, at(0))), passes.ErrNotOpen, "has not opened")
+	if info := e.k.PassInfo(e.ctx, e.pass(ps[0])); info.ValidFrom != 0 || info.ValidUntil != 0 || info.ValidNow {
+		t.Fatalf("pass info before the opening %+v", info)
+	}
+	e.setTime(at(30*day) + 1)
+	if n := len(eventsOf(e.endBlock(), "passes.class_late")); n != 1 {
+		t.Fatalf("%d late", n)
+	}
+	e.fails(redeem(use(aliceK, ps[0], 1, at(30*day))), passes.ErrNotOpen, "has not opened")
+	ev := eventOf(e.ok(&passes.MsgClaimRefund{Holder: alice, Pass: ps[0]}), "passes.refunded")
+	if ev["refund"] != "800ueur" || ev["trigger"] != "claim" {
+		t.Fatalf("claim %v", ev)
+	}
+	aliceBefore, bobBefore := e.bal(alice), e.bal(bob)
+	e.setTime(at(60 * day))
+	if evs := e.endBlock(); len(eventsOf(evs, "passes.refunded")) != 0 {
+		t.Fatal("refunded at the last second of the validity")
+	}
+	e.setTime(at(60*day) + 1)
+	evs := e.endBlock()
+	refunds := eventsOf(evs, "passes.refunded")
+	if len(refunds) != 3 || len(eventsOf(evs, "passes.expired")) != 0 {
+		t.Fatalf("at the end: %d refunded, %d expired", len(refunds), len(eventsOf(evs, "passes.expired")))
+	}
+	for _, r := range refunds {
+		if r["refund"] != "800ueur" || r["earned"] != "200ueur" || r["trigger"] != "expiry" {
+			t.Fatalf("refund at expiry %v", r)
+		}
+	}
+	if e.bal(alice) != aliceBefore+2*800 || e.bal(bob) != bobBefore+800 {
+		t.Fatalf("alice +%d, bob +%d", e.bal(alice)-aliceBefore, e.bal(bob)-bobBefore)
+	}
+	for _, p := range append(ps, bp) {
+		if got := e.pass(p); got.Status != passes.PassRefunded || got.Deferred != 0 {
+			t.Fatalf("pass %+v", got)
+		}
+	}
+	if r := e.revenue(); r.Sold != 4_000 || r.Refunded != 3_200 || r.Earned != 800 || r.Deferred != 0 || e.bal(treasury) != 800 || e.bal(escrow) != 0 {
+		t.Fatalf("revenue %+v, treasury %d, escrow %d", r, e.bal(treasury), e.bal(escrow))
+	}
+	e.fails(&passes.MsgClaimRefund{Holder: alice, Pass: ps[1]}, passes.ErrNotActive, "refunded")
+}
+
+// TestLateRefundAfterLateOpening: the service of a late refund class opens before the end: its
+// passes are usable from the opening (not before it); at the end a used pass expires (what it
+// defers is earned) and an unused one is refunded.
+func TestLateRefundAfterLateOpening(t *testing.T) {
+	e := newEnv(t)
+	m := classMsg()
+	m.Validity = passes.Validity{Kind: passes.ValidityFixed, Start: at(0), End: at(60 * day)}
+	id := e.create(m)
+	ps := e.buy(alice, id, 2)
+	e.setTime(at(30*day) + 1)
+	e.endBlock()
+	e.setTime(at(40 * day))
+	e.open(at(40*day) - 100)
+	e.fails(redeem(use(aliceK, ps[0], 1, at(40*day)-101)), passes.ErrNotValid, "valid from")
+	if info := e.k.PassInfo(e.ctx, e.pass(ps[0])); info.ValidFrom != at(40*day)-100 || info.ValidUntil != at(60*day) || !info.ValidNow {
+		t.Fatalf("pass info after the opening %+v", info)
+	}
+	e.ok(redeem(use(aliceK, ps[0], 1, at(40*day)-100)))
+	before := e.bal(alice)
+	e.setTime(at(60*day) + 1)
+	evs := e.endBlock()
+	exp, ref := eventsOf(evs, "passes.expired"), eventsOf(evs, "passes.refunded")
+	if len(exp) != 1 || exp[0]["pass"] != chain64(int64(ps[0])) || exp[0]["earned"] != "900ueur" {
+		t.Fatalf("expired %v", exp)
+	}
+	if len(ref) != 1 || ref[0]["pass"] != chain64(int64(ps[1])) || ref[0]["refund"] != "800ueur" || ref[0]["trigger"] != "expiry" {
+		t.Fatalf("refunded %v", ref)
+	}
+	if e.bal(alice) != before+800 || e.pass(ps[0]).Status != passes.PassExpired || e.pass(ps[1]).Status != passes.PassRefunded {
+		t.Fatalf("alice +%d, passes %+v %+v", e.bal(alice)-before, e.pass(ps[0]), e.pass(ps[1]))
+	}
+	if r := e.revenue(); r.Refunded != 800 || r.Earned != 1_200 || r.Deferred != 0 {
+		t.Fatalf("revenue %+v", r)
 	}
 }

@@ -39,8 +39,9 @@ type ClassList struct {
 	Classes []ClassInfo `json:"classes"`
 }
 
-// PassInfo is a pass with what a gate needs to check it offline: its project, its validity
-// window and whether it is valid at Time (the block time).
+// PassInfo is a pass with what a gate needs to check it offline: its project, when it is usable
+// (its class's validity window, from the service opening for a class with a promised opening;
+// not known, 0, before the opening) and whether it is valid at Time (the block time).
 type PassInfo struct {
 	Pass
 	Project    string `json:"project"`
@@ -60,7 +61,7 @@ func (k Keeper) PassInfo(ctx chain.Context, p Pass) PassInfo {
 		return info
 	}
 	info.Project, info.ClassName, info.Uses = c.Project, c.Name, c.Uses
-	if from, until, known := k.window(ctx, c); known {
+	if from, until, known := c.usable(k.Service(ctx, c.Project).Opened); known {
 		info.ValidFrom, info.ValidUntil = from, until
 		info.ValidNow = p.Status == PassActive && info.Time >= from && info.Time <= until
 	}

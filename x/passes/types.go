@@ -9,6 +9,8 @@ import (
 	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/coin"
+	"github.com/girder-chain/girder/tx"
+	"github.com/girder-chain/girder/x/projects"
 )
 
 // Limits.
@@ -38,7 +40,6 @@ const (
 	BpsDenominator  = 10_000
 	defaultPageSize = 100
 	maxPageSize     = 500
-	maxTime         = int64(1) << 40 // a time must be a plausible unix time (seconds)
 )
 
 // Validity kinds of a class.
@@ -107,7 +108,8 @@ type Class struct {
 	SaleEnd         int64      `cbor:"13,keyasint,omitempty" json:"sale_end,omitempty"`   // 0: no end
 	SaleCap         uint64     `cbor:"14,keyasint,omitempty" json:"sale_cap,omitempty"`   // 0: MaxSupply
 	// ComplianceAsset is an asset of kind pass whose compliance rules judge every sale and
-	// transfer (a decision on 1 unit of it, from the creator to the buyer or between holders).
+	// transfer (a decision on as many units of it as passes move: the quantity bought, from the
+	// creator to the buyer; 1 for a transfer between holders).
 	ComplianceAsset string          `cbor:"15,keyasint,omitempty" json:"compliance_asset,omitempty"`
 	Status          string          `cbor:"16,keyasint" json:"status"`
 	Extended        bool            `cbor:"17,keyasint,omitempty" json:"extended,omitempty"` // the extend policy applied
@@ -143,6 +145,21 @@ func (c Class) Window(opened int64) (start, end int64, known bool) {
 		return 0, 0, false
 	}
 	return opened, opened + c.Validity.Duration + c.Extension(), true
+}
+
+// usable is when the class's passes may be used, given the service opening (0: not open): its
+// Window, but a class with a promised opening is usable only from the service opening (a use of
+// a service that does not exist yet makes no sense, and would cost the holder the late-service
+// refund). known is false while such a class waits for the opening.
+func (c Class) usable(opened int64) (start, end int64, known bool) {
+	start, end, known = c.Window(opened)
+	if c.PromisedOpening != 0 {
+		if opened == 0 {
+			return 0, 0, false
+		}
+		start = max(start, opened)
+	}
+	return start, end, known
 }
 
 // Pass is one prepaid pass, held by an account (not fungible: each has its own uses).
@@ -214,22 +231,22 @@ func SignTicket(t Ticket, sign func([]byte) []byte) []byte { return sign(TicketS
 // t.Holder. It reads no state: a gate checks a ticket offline with it (and the pass's validity
 // and uses from its pass list).
 func VerifyTicket(pub []byte, t Ticket, sig []byte) bool {
+	return address.FromPubKey(tx.KeyEd25519, pub) == t.Holder && signed(pub, t, sig)
+}
+
+// signed reports whether sig is pub's ed25519 signature of t (the holder's key is checked apart:
+// VerifyTicket, or redemption against the pass's holder).
+func signed(pub []byte, t Ticket, sig []byte) bool {
 	if len(pub) != ed25519.PublicKeySize || len(sig) != ed25519.SignatureSize {
-		return false
-	}
-	if address.FromPubKey(keyEd25519, pub) != t.Holder {
 		return false
 	}
 	return ed25519.Verify(pub, TicketSignBytes(t), sig)
 }
 
-// keyEd25519 is tx.KeyEd25519 (the key type of account addresses).
-const keyEd25519 = "ed25519"
-
 // ---- validation helpers ----
 
 func validTime(what string, t int64) error {
-	if t <= 0 || t > maxTime {
+	if t <= 0 || t > projects.MaxTime { // a plausible unix time (seconds)
 		return ErrInvalidMsg.Wrapf("%s %d: want a unix time in seconds", what, t)
 	}
 	return nil
