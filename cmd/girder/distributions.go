@@ -251,9 +251,9 @@ Example:
 				if err != nil {
 					return nil, err
 				}
-				amt, err := coin.Parse(args[3], depUnits)
+				amt, err := assetAmount("AMOUNT", "the cash asset's", args[3], "1000.07EURt", depUnits)
 				if err != nil {
-					return nil, fmt.Errorf("AMOUNT: %w (an amount of the cash asset, e.g. 1000.07EURt)", err)
+					return nil, err
 				}
 				if amt.Denom == denom {
 					return nil, fmt.Errorf("AMOUNT %s is of the security itself: deposit a cash asset (e.g. EURt)", args[3])

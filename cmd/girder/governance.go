@@ -417,15 +417,9 @@ Example:
 			if err != nil {
 				return "", nil, fmt.Errorf("--to: %w", err)
 			}
-			if _, err := strconv.ParseUint(strings.TrimSpace(spAmount), 10, 64); err == nil {
-				return "", nil, fmt.Errorf("--amount %q: give the asset's unit, e.g. %sEURt", spAmount, spAmount)
-			}
-			amount, err := coin.Parse(spAmount, units)
+			amount, err := assetAmount("--amount", "the asset's", spAmount, "5000EURt", units)
 			if err != nil {
-				return "", nil, fmt.Errorf("--amount: %w (e.g. 5000EURt)", err)
-			}
-			if _, known := secUnit(units, amount.Denom); !known {
-				return "", nil, fmt.Errorf("--amount %q: %s is not an asset of this chain (girder query assets list shows them)", spAmount, amount.Denom)
+				return "", nil, err
 			}
 			return p.Security, []tx.Msg{&projects.MsgSpend{Authority: dao, Project: spProject, To: to, Amount: amount, Reason: spReason}}, nil
 		})

@@ -54,6 +54,29 @@ func secDenomArg(s string, units []coin.Unit) (string, error) {
 	return s, nil
 }
 
+// assetAmount reads an amount with its unit, in display units (250000EURt) or base units
+// (25000000ueurt), of an asset of this chain (coin.Parse refuses zero). A bare number is refused:
+// the unit must be said. what names the amount in errors (--tranche, AMOUNT); whose names the
+// unit a bare number lacks ("the cash asset's", "the asset's", "the"); example is the amount the
+// errors suggest (250000EURt).
+func assetAmount(what, whose, s, example string, units []coin.Unit) (coin.Coin, error) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return coin.Coin{}, fmt.Errorf("give %s, e.g. %s", what, example)
+	}
+	if strings.Trim(t, "0123456789.") == "" {
+		return coin.Coin{}, fmt.Errorf("%s %q: give %s unit, e.g. %s", what, s, whose, example)
+	}
+	c, err := coin.Parse(t, units)
+	if err != nil {
+		return coin.Coin{}, fmt.Errorf("%s: %w (e.g. %s)", what, err, example)
+	}
+	if _, known := secUnit(units, c.Denom); !known {
+		return coin.Coin{}, fmt.Errorf("%s %q: %s is not an asset of this chain (girder query assets list shows them)", what, s, c.Denom)
+	}
+	return c, nil
+}
+
 // secAmount reads an amount of the asset want (display units "100.5BRIDGE" or base units
 // "100500000ubridge"); what names it in errors. A bare number is refused: the unit must be said.
 func secAmount(s, want, what string, units []coin.Unit) (coin.Amount, error) {
@@ -61,12 +84,9 @@ func secAmount(s, want, what string, units []coin.Unit) (coin.Amount, error) {
 	if u, ok := secUnit(units, want); ok && u.Display != "" {
 		example = "100" + u.Display + " or " + example
 	}
-	if _, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64); err == nil {
-		return 0, fmt.Errorf("%s %q: give the unit, e.g. %s", what, s, example)
-	}
-	c, err := coin.Parse(s, units)
+	c, err := assetAmount(what, "the", s, example, units)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", what, err)
+		return 0, err
 	}
 	if c.Denom != want {
 		return 0, fmt.Errorf("%s %q is an amount of %s; want an amount of %s, e.g. %s", what, s, c.Denom, want, example)
@@ -437,12 +457,9 @@ Example:
 				if units, err = c.Units(ctx); err != nil {
 					return nil, err
 				}
-				hard, err := coin.Parse(args[1], units)
+				hard, err := assetAmount("HARD_CAP", "the security's", args[1], "1000BRIDGE: the unit names the security", units)
 				if err != nil {
-					return nil, fmt.Errorf("HARD_CAP: %w (e.g. 1000BRIDGE: the unit names the security)", err)
-				}
-				if _, known := secUnit(units, hard.Denom); !known {
-					return nil, fmt.Errorf("HARD_CAP %q: %s is not an asset of this chain (girder query assets list shows them)", args[1], hard.Denom)
+					return nil, err
 				}
 				m := &offerings.MsgOpen{Issuer: s.Address(), Security: hard.Denom, HardCap: hard.Amount}
 				if m.Cash, m.PriceNum, m.PriceDen, err = parseOfferingPrice(price, hard.Denom, units); err != nil {

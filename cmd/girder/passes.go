@@ -642,20 +642,7 @@ func usesLeftText(s string) string {
 
 // passPrice reads --price: an amount with its unit (20EURt, 2000ueurt), positive.
 func passPrice(s string, units []coin.Unit) (coin.Coin, error) {
-	if strings.TrimSpace(s) == "" {
-		return coin.Coin{}, fmt.Errorf("give --price, e.g. --price 20EURt")
-	}
-	if _, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
-		return coin.Coin{}, fmt.Errorf("--price %q: give the cash asset's unit, e.g. 20EURt", s)
-	}
-	c, err := coin.Parse(s, units)
-	if err != nil {
-		return coin.Coin{}, fmt.Errorf("--price: %w", err)
-	}
-	if c.Amount == 0 {
-		return coin.Coin{}, fmt.Errorf("--price %s: the price must be positive", s)
-	}
-	return c, nil
+	return assetAmount("--price", "the cash asset's", s, "20EURt", units)
 }
 
 // ---- query passes ----

@@ -586,14 +586,8 @@ Example:
 			if m.Due <= now.Unix() {
 				return nil, fmt.Errorf("--due %s is not after the latest block time %s", fmtTime(m.Due), fmtTime(now.Unix()))
 			}
-			if _, err := strconv.ParseUint(strings.TrimSpace(tranche), 10, 64); err == nil {
-				return nil, fmt.Errorf("--tranche %q: give the cash asset's unit, e.g. %sEURt", tranche, tranche)
-			}
-			if m.Tranche, err = coin.Parse(tranche, units); err != nil {
-				return nil, fmt.Errorf("--tranche: %w (e.g. 250000EURt)", err)
-			}
-			if _, known := secUnit(units, m.Tranche.Denom); !known {
-				return nil, fmt.Errorf("--tranche %q: %s is not an asset of this chain (girder query assets list shows them)", tranche, m.Tranche.Denom)
+			if m.Tranche, err = assetAmount("--tranche", "the cash asset's", tranche, "250000EURt", units); err != nil {
+				return nil, err
 			}
 			if m.Payee, err = resolveAddress(payee); err != nil {
 				return nil, fmt.Errorf("--payee: %w", err)
@@ -822,15 +816,9 @@ Example:
 				if err != nil {
 					return nil, fmt.Errorf("TO: %w", err)
 				}
-				if _, err := strconv.ParseUint(strings.TrimSpace(args[2]), 10, 64); err == nil {
-					return nil, fmt.Errorf("AMOUNT %q: give the asset's unit, e.g. %sEURt", args[2], args[2])
-				}
-				amount, err := coin.Parse(args[2], units)
+				amount, err := assetAmount("AMOUNT", "the asset's", args[2], "25000EURt", units)
 				if err != nil {
-					return nil, fmt.Errorf("AMOUNT: %w (e.g. 25000EURt)", err)
-				}
-				if _, known := secUnit(units, amount.Denom); !known {
-					return nil, fmt.Errorf("AMOUNT %q: %s is not an asset of this chain (girder query assets list shows them)", args[2], amount.Denom)
+					return nil, err
 				}
 				return &projects.MsgSpend{Authority: dao, Project: args[0], To: to, Amount: amount, Reason: spendReason}, nil
 			})
