@@ -21,6 +21,7 @@ import (
 	"github.com/girder-chain/girder/x/assets"
 	"github.com/girder-chain/girder/x/auth"
 	"github.com/girder-chain/girder/x/bank"
+	"github.com/girder-chain/girder/x/compliance"
 	"github.com/girder-chain/girder/x/fees"
 	"github.com/girder-chain/girder/x/governance"
 	"github.com/girder-chain/girder/x/identity"
@@ -541,4 +542,83 @@ func TestGovernanceScenario(t *testing.T) {
 	}
 	t.Logf("spend executed at %d, protected change at %d, failed execution at %d, chain params at %d, upgrade v2 at %d",
 		execHeight, p3.ExecutedHeight, failedAt, execE, upH)
+}
+
+// TestGovernanceBlockFloorHoldsATx: the smallest block chain governance may set (CometBFT's
+// evidence limit: governance cannot import app/ to compare with MaxTxBytes itself) holds the
+// largest tx the app accepts.
+func TestGovernanceBlockFloorHoldsATx(t *testing.T) {
+	if MaxTxBytes >= governance.MinBlockBytes {
+		t.Fatalf("max tx %d bytes, smallest block chain governance may set %d bytes", MaxTxBytes, governance.MinBlockBytes)
+	}
+}
+
+// TestGovernanceRefusedSpendKeepsDecision: a DAO spend that compliance refuses fails the
+// proposal's execution, moves nothing, and leaves the compliance decision in the events of the
+// executing block (the audit trail a refused tx leaves too).
+func TestGovernanceRefusedSpendKeepsDecision(t *testing.T) {
+	s := newGovScenario(t, store.OpenMemory())
+	h := s.h
+	admin, agency, issuer, officer := s.addr(idAdmin), s.addr(gAgency), s.addr(gIssuer), s.addr(idOfficer)
+	invA, invB, payee := s.addr(gInvA), s.addr(gInvB), s.addr(gPayee)
+	dao := authority.DAO(govSec)
+	treasury := projects.Treasury(govProject)
+	cash := func(a address.Address) coin.Amount { return h.app.Bank.Balance(h.ctx(), a, cashDenom) }
+	s.block()
+	s.block(ok(s.tx(idAdmin, &auth.MsgGrantRole{Authority: admin, Role: auth.RolePublicAgency, Account: agency},
+		&auth.MsgGrantRole{Authority: admin, Role: auth.RoleAssetIssuer, Account: issuer},
+		&auth.MsgGrantRole{Authority: admin, Role: auth.RoleCashIssuer, Account: issuer})))
+	s.block(
+		ok(s.tx(gIssuer, &assets.MsgCreate{Issuer: issuer, Denom: govSec, Kind: assets.KindSecurity, Name: "Toll bridge SPV equity", Symbol: "TOLL"},
+			&assets.MsgCreate{Issuer: issuer, Denom: cashDenom, Kind: assets.KindCash, Name: "Tokenized euro", Symbol: "EURt", Decimals: 2})),
+		ok(s.tx(gAgency, &projects.MsgCreate{Creator: agency, ID: govProject, Name: "Toll bridge", Sector: "bridge", Location: "Estuary",
+			ConcessionStart: h.time.Unix(), ConcessionEnd: h.time.AddDate(30, 0, 0).Unix()})),
+	)
+	s.block(
+		ok(s.tx(gAgency, &projects.MsgSetSecurity{Agency: agency, Project: govProject, Security: govSec})),
+		ok(s.tx(gIssuer, &assets.MsgMint{Issuer: issuer, Denom: govSec, Amount: 600, To: invA},
+			&assets.MsgMint{Issuer: issuer, Denom: govSec, Amount: 400, To: invB},
+			&assets.MsgMint{Issuer: issuer, Denom: cashDenom, Amount: 1_000_000, To: treasury})),
+	)
+	// The officer's rule: whoever receives the cash belongs to a verified identity. The payee
+	// does not.
+	s.block(ok(s.tx(idOfficer, &compliance.MsgSetRules{Officer: officer, Asset: cashDenom, Rules: []compliance.Rule{
+		{ID: "kyc", Kind: compliance.KindRequiredClaims, Outcome: compliance.OutcomeReject,
+			Params: compliance.Params{Side: compliance.SideReceiver, KYCLevel: 1}}}})))
+	spend := &projects.MsgSpend{Authority: dao, Project: govProject, To: payee, Amount: coin.New(cashDenom, 250_000), Reason: "toll gantry"}
+	s.block(ok(s.tx(gInvA, &governance.MsgSubmit{Proposer: invA, DAO: govSec, Title: "Pay the gantry", Msgs: packAll(t, spend)})))
+	s.block(ok(s.tx(gInvA, &governance.MsgVote{Voter: invA, Proposal: 1, Option: governance.OptionYes})))
+	for n := 0; ; n++ {
+		if n == 60 {
+			t.Fatal("proposal 1 not executed after 60 blocks")
+		}
+		s.block()
+		p, _ := h.app.Governance.Proposal(h.ctx(), 1)
+		if p.Status != governance.StatusFailed && p.Status != governance.StatusExecuted {
+			if len(blockEvents(s.lastResults, "compliance.decision")) != 0 {
+				t.Fatalf("height %d: a compliance decision before the execution", h.height)
+			}
+			continue
+		}
+		if p.Status != governance.StatusFailed || p.Failure == nil || p.Failure.Module != compliance.ModuleName ||
+			p.Failure.Code != compliance.ErrRejected.Code || p.ExecutedHeight != h.height {
+			t.Fatalf("proposal 1: %+v (failure %+v)", p, p.Failure)
+		}
+		decisions := blockEvents(s.lastResults, "compliance.decision")
+		if len(decisions) != 1 {
+			t.Fatalf("executing block's compliance decisions: %v", decisions)
+		}
+		d := decisions[0]
+		if d["outcome"] != compliance.OutcomeReject || d["rule"] != "kyc" || d["from"] != treasury.String() || d["to"] != payee.String() ||
+			d["amount"] != spend.Amount.String() {
+			t.Fatalf("decision %v", d)
+		}
+		if len(blockEvents(s.lastResults, "governance.execution_failed")) != 1 || len(blockEvents(s.lastResults, "projects.treasury_spend")) != 0 {
+			t.Fatal("the executing block does not show the failure alone")
+		}
+		break
+	}
+	if cash(payee) != 0 || cash(treasury) != 1_000_000 {
+		t.Fatalf("payee %d, treasury %d", cash(payee), cash(treasury))
+	}
 }

@@ -78,7 +78,8 @@ func (m *msgSpend) Validate() error {
 	return m.Amount.Validate()
 }
 
-// msgSetParameter stands for projects/set_parameter. Value "fail" fails at execution.
+// msgSetParameter stands for projects/set_parameter. Value "fail" fails at execution, with a
+// kept event (fakeprojects.refused).
 type msgSetParameter struct {
 	Authority address.Address `cbor:"1,keyasint"`
 	Project   string          `cbor:"2,keyasint"`
@@ -226,6 +227,9 @@ func newEnv(t testing.TB) *env {
 	e.route["projects/set_parameter"] = func(ctx chain.Context, m tx.Msg) error {
 		s := m.(*msgSetParameter)
 		if s.Value == "fail" {
+			// A refusal worth recording (as compliance records its rejections): kept although
+			// the msg fails.
+			ctx.EmitKept(chain.NewEvent("fakeprojects.refused", "name", s.Name, "value", s.Value))
 			return errFake.Wrapf("parameter %s refuses %q", s.Name, s.Value)
 		}
 		e.proj.params[s.Name] = s.Value // not in the store: a second execution would show in routed

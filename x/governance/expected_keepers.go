@@ -26,7 +26,8 @@ type Distributions interface {
 	SupplyAt(ctx chain.Context, denom string, height int64) coin.Amount
 }
 
-// Assets is what governance needs from x/assets: a DAO is the DAO of a security token.
+// Assets is what governance needs from x/assets: a DAO is the DAO of a security token; a DAO's
+// deposit is in the native denom or an asset.
 type Assets interface {
 	Asset(ctx chain.Context, denom string) (assets.Asset, bool)
 }
@@ -34,6 +35,8 @@ type Assets interface {
 // Roles is what governance needs from x/auth: the chain role member (chain proposals).
 type Roles interface {
 	HasRole(ctx chain.Context, a address.Address, role string) bool
+	// Holders lists the holders of role in address order, each once (x/auth reads them from the
+	// role's keys, one per account): a chain proposal snapshots them as they are.
 	Holders(ctx chain.Context, role string) []address.Address
 }
 
@@ -53,8 +56,10 @@ type Scoper interface {
 	DAOScope(ctx chain.Context, m tx.Msg) (denom, project string, protected []string, err error)
 }
 
-// Fees is what governance needs from x/fees: replacing the fee params (validated first).
+// Fees is what governance needs from x/fees: the fee params now (their denom does not change)
+// and replacing them (validated first).
 type Fees interface {
+	Params(ctx chain.Context) fees.Params
 	SetParams(ctx chain.Context, p fees.Params)
 }
 

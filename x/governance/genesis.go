@@ -255,6 +255,9 @@ func (m *Module) InitGenesis(ctx chain.Context, raw json.RawMessage) error {
 		if coin.ValidateDenom(d.Denom) != nil || d.Delegator.IsZero() || d.Delegate.IsZero() || d.Delegator == d.Delegate || d.Height < 0 {
 			return fail("delegation of %q by %s to %s", d.Denom, d.Delegator, d.Delegate)
 		}
+		if d.Denom == NativeDenom || k.isModule(d.Delegator) || k.isModule(d.Delegate) {
+			return fail("delegation of %s by %s to %s: the native denom and module accounts do not delegate", d.Denom, d.Delegator, d.Delegate)
+		}
 		if _, dup := k.Delegation(ctx, d.Denom, d.Delegator); dup {
 			return fail("delegation of %s by %s given twice", d.Denom, d.Delegator)
 		}

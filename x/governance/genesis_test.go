@@ -3,9 +3,11 @@ package governance_test
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/authority"
 	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
@@ -128,6 +130,13 @@ func TestGenesisRefusals(t *testing.T) {
 			g.DoneUpgrades = append(g.DoneUpgrades, governance.DoneUpgrade{Name: "v2", Height: 5})
 		}, "planned and done"},
 		{"block params", func(g *governance.Genesis) { g.BlockParams.MaxGas = 0 }, "block params"},
+		{"block below the evidence limit", func(g *governance.Genesis) { g.BlockParams.MaxBytes = governance.MinBlockBytes - 1 }, "evidence limit"},
+		{"native delegation", func(g *governance.Genesis) {
+			g.Delegations = append(g.Delegations, governance.Delegation{Denom: native, Delegator: alice, Delegate: bob})
+		}, "module accounts do not delegate"},
+		{"module account delegation", func(g *governance.Genesis) {
+			g.Delegations = append(g.Delegations, governance.Delegation{Denom: sec, Delegator: escrow, Delegate: bob})
+		}, "module accounts do not delegate"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -264,4 +273,64 @@ func TestQueries(t *testing.T) {
 		path := strings.TrimPrefix(subst.Replace(r.Query), "/governance/")
 		q(path, "")
 	}
+}
+
+// TestInvariantsFirstHitInOrder: an invariant with several hits reports the first in key order,
+// the same on every node (genesis runs them: a bad genesis gives one message everywhere).
+func TestInvariantsFirstHitInOrder(t *testing.T) {
+	st := func(e *env) store.KV { return e.ctx.Store(governance.StorePrefix) }
+	same := func(t *testing.T, e *env, name, want string) {
+		t.Helper()
+		var check chain.Invariant
+		for _, i := range e.m.Invariants() {
+			if i.Name == name {
+				check = i
+			}
+		}
+		first := check.Check(e.ctx)
+		if first == nil || !strings.Contains(first.Error(), want) {
+			t.Fatalf("%s: %v, want it to say %q", name, first, want)
+		}
+		for i := 0; i < 50; i++ {
+			if err := check.Check(e.ctx); err == nil || err.Error() != first.Error() {
+				t.Fatalf("%s: %v, then %v", name, first, err)
+			}
+		}
+	}
+	t.Run("tally", func(t *testing.T) {
+		e, _ := richState(t)
+		for _, id := range []uint64{99, 97, 98} {
+			store.SetRecord(st(e), store.Key([]byte("v/"), store.Uint64Key(id), alice[:]), &governance.Vote{Proposal: id, Voter: alice, Option: yes, Weight: 1})
+		}
+		same(t, e, "governance/tally", "proposal 97,")
+	})
+	t.Run("executed once", func(t *testing.T) {
+		e, _ := richState(t)
+		for _, id := range []uint64{99, 97, 98} {
+			store.SetRecord(st(e), store.Key([]byte("xr/"), store.Uint64Key(id)), &governance.ExecutionRecord{Proposal: id, Height: 5, Count: 1})
+		}
+		same(t, e, "governance/executed-once", "proposal 97,")
+	})
+	t.Run("escrow", func(t *testing.T) {
+		e, ids := richState(t)
+		// Two held deposits in denoms the escrow does not hold.
+		for name, c := range map[string]coin.Coin{"voting": coin.New(sec2, 5), "passed": coin.New(cash, 5)} {
+			p := e.proposal(ids[name])
+			p.Deposit, p.DepositStatus = c, governance.DepositHeld
+			store.SetRecord(st(e), store.Key([]byte("p/"), store.Uint64Key(p.ID)), &p)
+		}
+		if err := e.bank.Send(e.ctx, escrow, alice, coin.New(native, e.bal(escrow, native))); err != nil {
+			t.Fatal(err)
+		}
+		same(t, e, "governance/escrow", "holds no ueur")
+	})
+	t.Run("delegated power", func(t *testing.T) {
+		e, _ := richState(t)
+		accts := []address.Address{alice, bob, carol, mallory, m1, m2, m3}
+		for _, a := range accts {
+			st(e).Set(store.Key([]byte("ph/"+sec+"\x00"), a[:], store.Uint64Key(uint64(e.ctx.Height))), canon.MustMarshal(coin.Amount(1)))
+		}
+		first := slices.MinFunc(accts, func(x, y address.Address) int { return bytes.Compare(x[:], y[:]) })
+		same(t, e, "governance/delegated-power", first.String()+" has 1"+sec)
+	})
 }

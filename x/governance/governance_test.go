@@ -5,13 +5,17 @@ import (
 	"testing"
 	"time"
 
+	cmttypes "github.com/cometbft/cometbft/types"
+
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/authority"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/codes"
 	"github.com/girder-chain/girder/coin"
+	"github.com/girder-chain/girder/store"
 	"github.com/girder-chain/girder/tx"
 	"github.com/girder-chain/girder/x/bank"
+	"github.com/girder-chain/girder/x/compliance"
 	"github.com/girder-chain/girder/x/fees"
 	"github.com/girder-chain/girder/x/governance"
 )
@@ -205,6 +209,20 @@ func TestFailedExecutionRecordedNotRetried(t *testing.T) {
 	}
 	if find(evs, "bank.transfer") != nil || e.bal(payee, native) != 0 || e.bal(treasury, native) != 1_000_000 {
 		t.Fatal("the first msg's transfer was kept: all or nothing")
+	}
+	// The failing msg's kept event outlives the failure (as a failed tx's does), before the
+	// failure's own event.
+	kept, failed := -1, -1
+	for i, ev := range evs {
+		switch ev.Type {
+		case "fakeprojects.refused":
+			kept = i
+		case "governance.execution_failed":
+			failed = i
+		}
+	}
+	if kept < 0 || kept > failed || attrs(evs[kept])["name"] != "toll_note" {
+		t.Fatalf("the refusal kept by the failing msg is not in the block's events: %v", evs)
 	}
 	for i := 0; i < 10; i++ {
 		e.block(day)
@@ -400,7 +418,7 @@ func TestParamsMsgsOutsideProposals(t *testing.T) {
 	e.fails(&governance.MsgSetChainParams{Authority: alice, Params: governance.DefaultChainParams()}, governance.ErrWrongAuthority, "chain governance account")
 	e.fails(&governance.MsgSetDAODefaults{Authority: dao, Params: dp}, governance.ErrWrongAuthority, "chain governance account")
 	e.fails(&governance.MsgSetFeeParams{Authority: alice, Params: fees.DefaultParams()}, governance.ErrWrongAuthority, "chain governance account")
-	e.fails(&governance.MsgSetBlockParams{Authority: alice, MaxBytes: 1, MaxGas: -1}, governance.ErrWrongAuthority, "chain governance account")
+	e.fails(&governance.MsgSetBlockParams{Authority: alice, MaxBytes: governance.MinBlockBytes, MaxGas: -1}, governance.ErrWrongAuthority, "chain governance account")
 	e.fails(&governance.MsgScheduleUpgrade{Authority: authority.Chain, Name: "v2", Height: e.ctx.Height + 1}, governance.ErrBadHeight, "after the next block")
 	// Through a DAO proposal: the DAO's own params; the next proposal runs under them.
 	id := e.submit(alice, sec, &governance.MsgSetDAOParams{Authority: dao, Denom: sec, Params: dp})
@@ -555,8 +573,9 @@ func TestMsgValidation(t *testing.T) {
 		{&governance.MsgSetBlockParams{MaxBytes: 1, MaxGas: 1}, inv, "zero authority"},
 		{&governance.MsgSetBlockParams{Authority: authority.Chain, MaxBytes: 0, MaxGas: 1}, par, "max_bytes"},
 		{&governance.MsgSetBlockParams{Authority: authority.Chain, MaxBytes: governance.MaxBlockBytes + 1, MaxGas: 1}, par, "max_bytes"},
-		{&governance.MsgSetBlockParams{Authority: authority.Chain, MaxBytes: 1, MaxGas: 0}, par, "max_gas"},
-		{&governance.MsgSetBlockParams{Authority: authority.Chain, MaxBytes: 1, MaxGas: -2}, par, "max_gas"},
+		{&governance.MsgSetBlockParams{Authority: authority.Chain, MaxBytes: governance.MinBlockBytes - 1, MaxGas: 1}, par, "evidence limit"},
+		{&governance.MsgSetBlockParams{Authority: authority.Chain, MaxBytes: governance.MinBlockBytes, MaxGas: 0}, par, "max_gas"},
+		{&governance.MsgSetBlockParams{Authority: authority.Chain, MaxBytes: governance.MinBlockBytes, MaxGas: -2}, par, "max_gas"},
 		{&governance.MsgScheduleUpgrade{Name: "v2", Height: 100}, inv, "zero authority"},
 		{&governance.MsgScheduleUpgrade{Authority: authority.Chain, Name: "V 2", Height: 100}, inv, "upgrade name"},
 		{&governance.MsgScheduleUpgrade{Authority: authority.Chain, Name: "v2", Height: 0}, inv, "height"},
@@ -597,3 +616,159 @@ func TestBoundedWorkPerBlock(t *testing.T) {
 func all(evs []chain.Event) []chain.Event { return evs }
 
 func find(evs []chain.Event, typ string) map[string]string { return eventOf(evs, typ) }
+
+// TestBlockParamsConsensusAccepts: every block limit set_block_params accepts is one CometBFT
+// accepts (a node handed consensus params that fail ValidateBasic stops); a block below the
+// evidence limit is refused at submission, before it could reach consensus.
+func TestBlockParamsConsensusAccepts(t *testing.T) {
+	if governance.MinBlockBytes != cmttypes.DefaultEvidenceParams().MaxBytes || governance.MaxBlockBytes != cmttypes.MaxBlockSizeBytes {
+		t.Fatalf("bounds %d to %d, CometBFT's evidence limit %d and block bound %d", governance.MinBlockBytes, governance.MaxBlockBytes,
+			cmttypes.DefaultEvidenceParams().MaxBytes, cmttypes.MaxBlockSizeBytes)
+	}
+	min := governance.MinBlockBytes
+	for _, maxBytes := range []int64{-2, -1, 0, 1, 64 << 10, min - 1, min, min + 1, 8 << 20, governance.MaxBlockBytes, governance.MaxBlockBytes + 1} {
+		for _, maxGas := range []int64{-2, -1, 0, 1, 80_000_000} {
+			m := &governance.MsgSetBlockParams{Authority: authority.Chain, MaxBytes: maxBytes, MaxGas: maxGas}
+			cp := cmttypes.DefaultConsensusParams()
+			cp.Block.MaxBytes, cp.Block.MaxGas = maxBytes, maxGas
+			err := m.Validate()
+			if err == nil {
+				if cerr := cp.ValidateBasic(); cerr != nil {
+					t.Fatalf("max_bytes %d, max_gas %d accepted, CometBFT refuses them: %v", maxBytes, maxGas, cerr)
+				}
+			} else if !isCode(err, governance.ErrInvalidParams) {
+				t.Fatalf("max_bytes %d, max_gas %d: %v, want %s/%d", maxBytes, maxGas, err, governance.ErrInvalidParams.Module, governance.ErrInvalidParams.Code)
+			}
+			wantOK := maxBytes >= min && maxBytes <= governance.MaxBlockBytes && (maxGas == -1 || maxGas > 0)
+			if (err == nil) != wantOK {
+				t.Fatalf("max_bytes %d, max_gas %d: %v", maxBytes, maxGas, err)
+			}
+		}
+	}
+	// The halting case: below the evidence limit CometBFT refuses the params.
+	cp := cmttypes.DefaultConsensusParams()
+	cp.Block.MaxBytes = min - 1
+	if cp.ValidateBasic() == nil {
+		t.Fatal("CometBFT accepts a block below its evidence limit: the floor is not needed")
+	}
+	e := newEnv(t)
+	e.fails(&governance.MsgSubmit{Proposer: m1, Title: "small blocks", Msgs: pack(t, &governance.MsgSetBlockParams{Authority: authority.Chain,
+		MaxBytes: 64 << 10, MaxGas: -1})}, governance.ErrInvalidProposalMsg, "evidence limit")
+}
+
+// TestFeeDenomDoesNotChange: a chain proposal changing the fee denom fails at execution, the
+// fees stay payable, and chain governance still works.
+func TestFeeDenomDoesNotChange(t *testing.T) {
+	e := newEnv(t)
+	fp := fees.DefaultParams()
+	fp.Denom = cash
+	e.fails(&governance.MsgSetFeeParams{Authority: authority.Chain, Params: fp}, governance.ErrInvalidParams, "fee denom \"ueur\": fees are paid in ugrd")
+	id := e.submit(m1, "", &governance.MsgSetFeeParams{Authority: authority.Chain, Params: fp})
+	e.vote(m1, id, yes)
+	e.vote(m2, id, yes)
+	e.runToEnd(id)
+	e.until(e.proposal(id).ExecuteAfter, 12*hour)
+	e.block(hour)
+	p := e.proposal(id)
+	if p.Status != governance.StatusFailed || p.Failure == nil || p.Failure.Module != governance.ModuleName || p.Failure.Code != governance.ErrInvalidParams.Code {
+		t.Fatalf("%+v %+v", p, p.Failure)
+	}
+	if got := e.fees.Params(e.ctx).Denom; got != native {
+		t.Fatalf("fee denom %s", got)
+	}
+	// Other fee params still change, the denom restated.
+	fp = fees.DefaultParams()
+	fp.MinBaseFee = 30
+	id = e.submit(m1, "", &governance.MsgSetFeeParams{Authority: authority.Chain, Params: fp})
+	e.vote(m1, id, yes)
+	e.vote(m3, id, yes)
+	e.runToEnd(id)
+	e.until(e.proposal(id).ExecuteAfter, 12*hour)
+	e.block(hour)
+	if e.proposal(id).Status != governance.StatusExecuted || e.fees.Params(e.ctx).MinBaseFee != 30 {
+		t.Fatalf("%+v", e.proposal(id))
+	}
+}
+
+// TestDepositDenomMustExist: a DAO's deposit (its own params, or the defaults) is in the native
+// denom or an asset; a denom that does not exist is refused, and a DAO whose proposal tried it
+// still submits proposals.
+func TestDepositDenomMustExist(t *testing.T) {
+	e := newEnv(t)
+	dp := governance.DefaultDAOParams()
+	dp.Deposit = coin.New("unothing", 10)
+	e.fails(&governance.MsgSetDAOParams{Authority: dao, Denom: sec, Params: dp}, governance.ErrInvalidParams, "deposit denom \"unothing\"")
+	e.fails(&governance.MsgSetDAODefaults{Authority: authority.Chain, Params: dp}, governance.ErrInvalidParams, "deposit denom \"unothing\"")
+	for _, denom := range []string{native, cash, sec2} {
+		dp.Deposit = coin.New(denom, 10)
+		e.ok(&governance.MsgSetDAODefaults{Authority: authority.Chain, Params: dp})
+		e.ok(&governance.MsgSetDAOParams{Authority: dao, Denom: sec, Params: dp})
+	}
+	dp.Deposit = coin.New(native, deposit)
+	e.ok(&governance.MsgSetDAOParams{Authority: dao, Denom: sec, Params: dp})
+	// Through the DAO's own proposal: the execution fails, the params stay.
+	bad := dp
+	bad.Deposit = coin.New("unothing", 10)
+	id := e.submit(alice, sec, &governance.MsgSetDAOParams{Authority: dao, Denom: sec, Params: bad})
+	e.vote(alice, id, yes)
+	e.runToEnd(id)
+	e.until(e.proposal(id).ExecuteAfter, 12*hour)
+	e.block(hour)
+	if p := e.proposal(id); p.Status != governance.StatusFailed || p.Failure.Code != governance.ErrInvalidParams.Code {
+		t.Fatalf("%+v %+v", p, p.Failure)
+	}
+	if got, _ := e.k.DAOParams(e.ctx, sec); got.Deposit != coin.New(native, deposit) {
+		t.Fatalf("deposit %s", got.Deposit)
+	}
+	e.submit(alice, sec, spend(payee, 1))
+}
+
+// countingKV counts the reads of a store.
+type countingKV struct {
+	store.KV
+	reads int
+}
+
+func (c *countingKV) Get(key []byte) []byte { c.reads++; return c.KV.Get(key) }
+func (c *countingKV) Has(key []byte) bool   { c.reads++; return c.KV.Has(key) }
+func (c *countingKV) Iterator(start, end []byte) store.Iterator {
+	c.reads++
+	return c.KV.Iterator(start, end)
+}
+func (c *countingKV) ReverseIterator(start, end []byte) store.Iterator {
+	c.reads++
+	return c.KV.ReverseIterator(start, end)
+}
+
+// TestBalanceHookSkipsNativeAndModules: the balance hook reads nothing for the native denom
+// (every fee moves it) or a module account, and still moves a delegate's power otherwise.
+func TestBalanceHookSkipsNativeAndModules(t *testing.T) {
+	e := newEnv(t)
+	e.ok(&governance.MsgDelegate{Delegator: bob, Denom: sec, Delegate: dave})
+	kv := &countingKV{KV: e.ctx.KV()}
+	ctx := chain.NewContext(kv, e.ctx.Height, e.ctx.Time, e.ctx.ChainID, chain.ModeDeliver)
+	for _, c := range []struct {
+		a     address.Address
+		denom string
+	}{{bob, native}, {alice, native}, {escrow, sec}, {escrow, native}, {compliance.HoldAccount, sec}, {authority.Chain, sec}} {
+		kv.reads = 0
+		e.k.BalanceChanged(ctx, c.a, c.denom, 100, 50)
+		if kv.reads != 0 {
+			t.Fatalf("%s's %s: %d reads", c.a, c.denom, kv.reads)
+		}
+	}
+	kv.reads = 0
+	e.k.BalanceChanged(ctx, alice, sec, 600, 500)
+	if kv.reads == 0 {
+		t.Fatal("a security's balance change read no delegation")
+	}
+	// Behaviour: bob's security moves dave's power; bob's native coins do not.
+	e.ok(&bank.MsgSend{From: bob, To: alice, Amount: coin.New(native, 1_000)})
+	if pw := e.k.Power(e.ctx, sec, dave); pw != 300 {
+		t.Fatalf("dave's power %d after bob sent ugrd, want 300", pw)
+	}
+	e.ok(&bank.MsgSend{From: bob, To: alice, Amount: coin.New(sec, 100)})
+	if pw := e.k.Power(e.ctx, sec, dave); pw != 200 {
+		t.Fatalf("dave's power %d after bob sent 100 ubridge, want 200", pw)
+	}
+}

@@ -12,6 +12,7 @@ package governance
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/authority"
@@ -87,13 +88,14 @@ var (
 // Keeper keeps proposals, votes, delegations and their power history, params, the upgrade plan
 // and pending block params, and executes passed proposals.
 type Keeper struct {
-	bank    Bank
-	dist    Distributions
-	assets  Assets
-	roles   Roles
-	reg     *tx.Registry
-	modules map[address.Address]bool // module accounts: their balances never vote
-	w       *wiring                  // shared by every copy, set once at wiring
+	bank       Bank
+	dist       Distributions
+	assets     Assets
+	roles      Roles
+	reg        *tx.Registry
+	modules    map[address.Address]bool // module accounts: their balances never vote
+	moduleList []address.Address        // the same, in address order
+	w          *wiring                  // shared by every copy, set once at wiring
 }
 
 type wiring struct {
@@ -112,7 +114,12 @@ func NewKeeper(bank Bank, dist Distributions, a Assets, roles Roles, reg *tx.Reg
 	for _, a := range modules {
 		m[a] = true
 	}
-	return Keeper{bank: bank, dist: dist, assets: a, roles: roles, reg: reg, modules: m, w: &wiring{scopers: map[string]Scoper{}}}
+	list := make([]address.Address, 0, len(m))
+	for a := range m {
+		list = append(list, a)
+	}
+	slices.SortFunc(list, func(x, y address.Address) int { return bytes.Compare(x[:], y[:]) })
+	return Keeper{bank: bank, dist: dist, assets: a, roles: roles, reg: reg, modules: m, moduleList: list, w: &wiring{scopers: map[string]Scoper{}}}
 }
 
 // SetRouter wires the router that executes passed proposals' msgs.
@@ -304,8 +311,12 @@ func (k Keeper) movePower(ctx chain.Context, denom string, delegate address.Addr
 
 // BalanceChanged keeps the delegated power in step with a delegator's balance (bank calls it on
 // every balance change): one read of a's current delegation of denom, and when there is one, a
-// new power entry of its delegate at this height.
+// new power entry of its delegate at this height. The native denom (every fee moves it) and
+// module accounts never delegate: their changes return before any read.
 func (k Keeper) BalanceChanged(ctx chain.Context, a address.Address, denom string, before, after coin.Amount) {
+	if denom == NativeDenom || k.isModule(a) {
+		return
+	}
 	d, ok := k.Delegation(ctx, denom, a)
 	if !ok {
 		return

@@ -222,7 +222,8 @@ func (m *MsgSetFeeParams) Validate() error {
 func (m *MsgSetFeeParams) GasItems() uint64 { return uint64(len(m.Params.Schedule)) }
 
 // MsgSetBlockParams sets the consensus block limits, effective from the height after the
-// executing block. MaxGas −1 means no gas limit. Signed by authority.Chain.
+// executing block: MaxBytes from MinBlockBytes (CometBFT's evidence limit) to MaxBlockBytes,
+// MaxGas −1 (no gas limit) or positive. Signed by authority.Chain.
 type MsgSetBlockParams struct {
 	Authority address.Address `cbor:"1,keyasint" json:"authority"`
 	MaxBytes  int64           `cbor:"2,keyasint" json:"max_bytes"`
@@ -235,11 +236,12 @@ func (m *MsgSetBlockParams) Validate() error {
 	if err := nonZero("authority", m.Authority); err != nil {
 		return err
 	}
-	if m.MaxBytes < 1 || m.MaxBytes > MaxBlockBytes {
-		return ErrInvalidParams.Wrapf("max_bytes %d: want 1 to %d", m.MaxBytes, MaxBlockBytes)
+	if m.MaxBytes < MinBlockBytes || m.MaxBytes > MaxBlockBytes {
+		return ErrInvalidParams.Wrapf("max_bytes %d: want %d (CometBFT's evidence limit: a smaller block stops every node) to %d (CometBFT's bound)",
+			m.MaxBytes, MinBlockBytes, MaxBlockBytes)
 	}
 	if m.MaxGas < -1 || m.MaxGas == 0 {
-		return ErrInvalidParams.Wrapf("max_gas %d: want -1 (no limit) or a positive number", m.MaxGas)
+		return ErrInvalidParams.Wrapf("max_gas %d: want -1 (no limit) or a positive number (0 would let no tx in)", m.MaxGas)
 	}
 	return nil
 }

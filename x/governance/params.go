@@ -1,6 +1,8 @@
 package governance
 
 import (
+	"strconv"
+
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/authority"
 	"github.com/girder-chain/girder/chain"
@@ -17,6 +19,19 @@ func paramsEvent(what, scope string) chain.Event {
 	return chain.NewEvent("governance.params_set", "params", what, "scope", scope)
 }
 
+// requireDepositDenom fails unless a proposer can pay a deposit in denom: the native denom or an
+// asset of this chain (a DAO whose deposit is in a denom that does not exist could never submit
+// a proposal again, not even one to change it back).
+func (k Keeper) requireDepositDenom(ctx chain.Context, denom string) error {
+	if denom == NativeDenom {
+		return nil
+	}
+	if _, ok := k.assets.Asset(ctx, denom); ok {
+		return nil
+	}
+	return ErrInvalidParams.Wrapf("deposit denom %q is neither the native %s nor an asset of this chain: no proposer could pay the deposit", denom, NativeDenom)
+}
+
 // SetDAOParams sets the params of the DAO of m.Denom (its own proposal).
 func (k Keeper) SetDAOParams(ctx chain.Context, m *MsgSetDAOParams) error {
 	if err := m.Validate(); err != nil {
@@ -26,6 +41,9 @@ func (k Keeper) SetDAOParams(ctx chain.Context, m *MsgSetDAOParams) error {
 		return ErrWrongAuthority.Wrapf("%s is not the DAO of %s: only that DAO's proposal sets its params", m.Authority, m.Denom)
 	}
 	if err := k.requireSecurity(ctx, m.Denom); err != nil {
+		return err
+	}
+	if err := k.requireDepositDenom(ctx, m.Params.Deposit.Denom); err != nil {
 		return err
 	}
 	k.set(ctx, daoParamsKey(m.Denom), &m.Params)
@@ -54,12 +72,17 @@ func (k Keeper) SetDAODefaults(ctx chain.Context, m *MsgSetDAODefaults) error {
 	if err := requireChain(m.Authority); err != nil {
 		return err
 	}
+	if err := k.requireDepositDenom(ctx, m.Params.Deposit.Denom); err != nil {
+		return err
+	}
 	k.set(ctx, keyDAODefault, &m.Params)
 	ctx.Emit(paramsEvent("dao_defaults", "chain"))
 	return nil
 }
 
-// SetFeeParams replaces the fee params.
+// SetFeeParams replaces the fee params, except the fee denom: every account holds the current
+// one to pay its fees, so another would make every tx fail at the fee charge, a proposal to
+// change it back among them.
 func (k Keeper) SetFeeParams(ctx chain.Context, m *MsgSetFeeParams) error {
 	if err := m.Validate(); err != nil {
 		return err
@@ -69,6 +92,9 @@ func (k Keeper) SetFeeParams(ctx chain.Context, m *MsgSetFeeParams) error {
 	}
 	if k.w.fees == nil {
 		return ErrNotWired.Wrapf("no fees module")
+	}
+	if cur := k.w.fees.Params(ctx).Denom; m.Params.Denom != cur {
+		return ErrInvalidParams.Wrapf("fee denom %q: fees are paid in %s and the fee denom does not change (every tx would fail at the fee charge)", m.Params.Denom, cur)
 	}
 	k.w.fees.SetParams(ctx, m.Params)
 	ctx.Emit(paramsEvent("fees", "chain"))
@@ -87,16 +113,9 @@ func (k Keeper) SetBlockParams(ctx chain.Context, m *MsgSetBlockParams) error {
 	k.set(ctx, keyBlock, &BlockParams{MaxBytes: m.MaxBytes, MaxGas: m.MaxGas, Height: ctx.Height})
 	ev := paramsEvent("block", "chain")
 	ev.Attrs = append(ev.Attrs, chain.Attr{Key: "max_bytes", Value: chain.Uint(uint64(m.MaxBytes)), Index: true},
-		chain.Attr{Key: "max_gas", Value: formatInt(m.MaxGas), Index: true})
+		chain.Attr{Key: "max_gas", Value: strconv.FormatInt(m.MaxGas, 10), Index: true})
 	ctx.Emit(ev)
 	return nil
-}
-
-func formatInt(n int64) string {
-	if n < 0 {
-		return "-" + chain.Uint(uint64(-n))
-	}
-	return chain.Uint(uint64(n))
 }
 
 // PendingBlockParams are the block limits set and not yet taken by the app.
@@ -196,5 +215,3 @@ func (k Keeper) MarkUpgradeDone(ctx chain.Context, name string) error {
 	ctx.Emit(chain.NewEvent("governance.upgrade_done", "name", name, "height", chain.Uint(uint64(ctx.Height))))
 	return nil
 }
-
-func daoAuthority(denom string) address.Address { return authority.DAO(denom) }

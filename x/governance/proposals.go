@@ -21,41 +21,40 @@ import (
 // supply then, less the balances then of the accounts that never vote (module accounts, the DAO
 // itself, the treasury of the project linked to denom).
 func (k Keeper) Eligible(ctx chain.Context, denom string, height int64) coin.Amount {
-	out := []address.Address{authority.DAO(denom)}
-	for a := range k.modules {
-		out = append(out, a)
-	}
-	if k.w.projects != nil {
-		if _, treasury, ok := k.w.projects.ProjectOfSecurity(ctx, denom); ok {
-			out = append(out, treasury)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i][:], out[j][:]) < 0 })
 	e := k.dist.SupplyAt(ctx, denom, height)
-	for i, a := range out {
-		if i > 0 && out[i-1] == a {
-			continue
-		}
+	sub := func(a address.Address) {
 		if s, err := e.Sub(k.dist.BalanceAt(ctx, denom, a, height)); err == nil {
 			e = s
 		} else {
 			e = 0
 		}
 	}
+	for _, a := range k.moduleList {
+		sub(a)
+	}
+	for _, a := range k.daoAccounts(ctx, denom) {
+		if !k.isModule(a) {
+			sub(a)
+		}
+	}
 	return e
+}
+
+// daoAccounts are the accounts of the DAO of denom whose balances never vote, besides the module
+// accounts: the DAO itself and the treasury of the project linked to denom.
+func (k Keeper) daoAccounts(ctx chain.Context, denom string) []address.Address {
+	out := []address.Address{authority.DAO(denom)}
+	if k.w.projects != nil {
+		if _, treasury, ok := k.w.projects.ProjectOfSecurity(ctx, denom); ok {
+			out = append(out, treasury)
+		}
+	}
+	return out
 }
 
 // nonVoting reports whether a's balance of denom is not eligible weight.
 func (k Keeper) nonVoting(ctx chain.Context, denom string, a address.Address) bool {
-	if k.isModule(a) || a == authority.DAO(denom) {
-		return true
-	}
-	if k.w.projects != nil {
-		if _, treasury, ok := k.w.projects.ProjectOfSecurity(ctx, denom); ok && treasury == a {
-			return true
-		}
-	}
-	return false
+	return k.isModule(a) || slices.Contains(k.daoAccounts(ctx, denom), a)
 }
 
 // own is a's own balance of denom at the snapshot height (0 for an account that never votes).
@@ -174,9 +173,7 @@ func (k Keeper) Submit(ctx chain.Context, m *MsgSubmit) (uint64, error) {
 			return 0, ErrNotMember.Wrapf("%s does not hold the chain role %s", m.Proposer, RoleMember)
 		}
 		cp := k.ChainParams(ctx)
-		members := k.roles.Holders(ctx, RoleMember)
-		sort.Slice(members, func(i, j int) bool { return bytes.Compare(members[i][:], members[j][:]) < 0 })
-		members = slices.Compact(members)
+		members := k.roles.Holders(ctx, RoleMember) // in address order, each once
 		if uint64(len(members)) > cp.MaxMembers {
 			return 0, ErrTooManyMembers.Wrapf("%d members hold the role, chain governance counts at most %d", len(members), cp.MaxMembers)
 		}
@@ -401,6 +398,11 @@ func (k Keeper) execute(ctx chain.Context, p *Proposal) {
 		p.Status, p.ExecutedHeight, rec.OK = StatusExecuted, ctx.Height, true
 		ctx.Emit(chain.NewEvent("governance.proposal_executed", "proposal", chain.Uint(p.ID), "dao", p.DAO, "msgs", chain.Uint(uint64(len(p.Msgs)))))
 	} else {
+		// As for a failed tx: the state changes are dropped, the events the msgs kept are not
+		// (a compliance refusal of a DAO spend stays in the audit trail).
+		for _, ev := range bctx.Kept() {
+			ctx.EmitKept(ev)
+		}
 		p.Status, p.ExecutedHeight, p.Failure = StatusFailed, ctx.Height, fail
 		ctx.Emit(chain.NewEvent("governance.execution_failed", "proposal", chain.Uint(p.ID), "dao", p.DAO, "msg", chain.Uint(uint64(fail.Msg)),
 			"module", fail.Module, "code", chain.Uint(uint64(fail.Code)), "message", fail.Message))

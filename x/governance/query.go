@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/girder-chain/girder/address"
+	"github.com/girder-chain/girder/authority"
+	"github.com/girder-chain/girder/canon"
 	"github.com/girder-chain/girder/chain"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/store"
@@ -89,12 +91,12 @@ func (k Keeper) Votes(ctx chain.Context, id uint64, after address.Address, limit
 	it := k.st(ctx).Iterator(start, store.PrefixEnd(p))
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
-		var v Vote
-		store.GetRecord(k.st(ctx), it.Key(), &v)
 		if len(out.Votes) == limit {
 			out.Next = out.Votes[len(out.Votes)-1].Voter.String()
 			break
 		}
+		var v Vote
+		canon.MustDecode(it.Value(), &v)
 		out.Votes = append(out.Votes, v)
 	}
 	return out
@@ -251,7 +253,7 @@ func (m *Module) Query(ctx chain.Context, path []string, data []byte) (any, erro
 			return nil, err
 		}
 		p, own := k.DAOParams(ctx, denom)
-		return DAOInfo{Denom: denom, Authority: daoAuthority(denom), Params: p, Own: own}, nil
+		return DAOInfo{Denom: denom, Authority: authority.DAO(denom), Params: p, Own: own}, nil
 	case len(path) == 1 && path[0] == "upgrade":
 		out := UpgradeInfo{Done: store.Records[DoneUpgrade](k.st(ctx), keyDone)}
 		if p, ok := k.UpgradePlan(ctx); ok {

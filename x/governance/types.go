@@ -4,6 +4,8 @@ import (
 	"math/bits"
 	"regexp"
 
+	cmttypes "github.com/cometbft/cometbft/types"
+
 	"github.com/girder-chain/girder/address"
 	"github.com/girder-chain/girder/coin"
 	"github.com/girder-chain/girder/tx"
@@ -24,11 +26,17 @@ const (
 	Year              = 365 * 24 * 3600
 	BpsDenominator    = 10_000 // basis points: 10,000 = 100 %
 	// MaxBlockBytes is the most a block may be (CometBFT's own bound, 100 MiB).
-	MaxBlockBytes   = 100 * 1024 * 1024
+	MaxBlockBytes   = cmttypes.MaxBlockSizeBytes
 	defaultPageSize = 100
 	maxPageSize     = 500
 	maxScan         = 10_000 // records one list query looks at
 )
+
+// MinBlockBytes is the least a block may be: CometBFT's evidence limit (the default of its
+// evidence params, which this chain keeps). CometBFT refuses consensus params whose evidence limit
+// is above the block's, and a node handed such params by the app stops; a block of this size also
+// holds the largest tx the app accepts (64 KiB).
+var MinBlockBytes = cmttypes.DefaultEvidenceParams().MaxBytes
 
 // RoleMember is the chain role (x/auth) of a consortium member: it may submit chain proposals
 // and votes in chain governance, one vote per member.
