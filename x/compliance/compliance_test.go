@@ -785,3 +785,44 @@ func TestRuleSetCacheBranches(t *testing.T) {
 		t.Fatalf("after the write: decision %+v, want reject", d)
 	}
 }
+
+// TestRulesIsACopy: the rule set Rules returns is the caller's own. Changing any part of it
+// changes neither what the next caller reads nor the decisions, which share the decoded set
+// (a caller changing that would change what every branch sees).
+func TestRulesIsACopy(t *testing.T) {
+	e := newEnv(t)
+	e.rules("ubridge",
+		compliance.Rule{ID: "eu", Kind: compliance.KindJurisdictionAllow, Outcome: compliance.OutcomeReject,
+			Params: compliance.Params{Side: compliance.SideSender, Jurisdictions: []string{"DE"}, Exempt: []address.Address{issuer}}},
+		compliance.Rule{ID: "pro", Kind: compliance.KindRequiredClaims, Outcome: compliance.OutcomeReject,
+			Params: compliance.Params{Side: compliance.SideSender, InvestorTypes: []string{"professional"}}})
+	snapshot := func() string {
+		rs, _ := e.k.Rules(e.ctx, "ubridge")
+		b, _ := json.Marshal(rs)
+		return string(b)
+	}
+	before := snapshot()
+	decide := func() string {
+		d := e.k.Decide(e.ctx, alice, bob, br(1))
+		return d.Outcome + ":" + d.Rule
+	}
+	if got := decide(); got != compliance.OutcomeAllow+":" {
+		t.Fatalf("decision %s, want allow", got)
+	}
+	// Change everything the copy holds: the rules, and every list of their params.
+	rs, _ := e.k.Rules(e.ctx, "ubridge")
+	rs.Rules[0].Params.Jurisdictions[0] = "FR"
+	rs.Rules[0].Params.Exempt[0] = alice
+	rs.Rules[1].Params.InvestorTypes[0] = "retail"
+	rs.Rules[1].ID, rs.Rules[1].Outcome = "changed", compliance.OutcomeHold
+	if again := snapshot(); again != before {
+		t.Fatalf("a caller's change shows in the next read: %s", again)
+	}
+	if got := decide(); got != compliance.OutcomeAllow+":" {
+		t.Fatalf("a caller's change moved the decision: %s", got)
+	}
+	// The decisions still follow the stored rules.
+	if d := e.k.Decide(e.ctx, bob, alice, br(1)); d.Outcome != compliance.OutcomeReject || d.Rule != "eu" {
+		t.Fatalf("bob (US) sending: %+v, want reject by eu", d)
+	}
+}

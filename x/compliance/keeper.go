@@ -175,10 +175,30 @@ func (k Keeper) requireAsset(ctx chain.Context, asset string) error {
 // ---- rule sets ----
 
 // Rules returns the rule set of a scope ("" is the chain-wide set); ok is false when it has no
-// rules.
+// rules. The set is the caller's own copy: changing it changes nothing else.
 func (k Keeper) Rules(ctx chain.Context, asset string) (RuleSet, bool) {
+	rs, ok := k.sharedRules(ctx, asset)
+	return rs.clone(), ok
+}
+
+// sharedRules is Rules without the copy, for the decisions: the set is shared (see ruleCache) and
+// must not be modified.
+func (k Keeper) sharedRules(ctx chain.Context, asset string) (RuleSet, bool) {
 	rs, _ := k.ruleSet(ctx, asset)
 	return rs, len(rs.Rules) > 0
+}
+
+// clone is a deep copy of rs (nothing of it shares memory with rs).
+func (rs RuleSet) clone() RuleSet {
+	out := rs
+	out.Rules = slices.Clone(rs.Rules)
+	for i := range out.Rules {
+		p := &out.Rules[i].Params
+		p.InvestorTypes = slices.Clone(p.InvestorTypes)
+		p.Jurisdictions = slices.Clone(p.Jurisdictions)
+		p.Exempt = slices.Clone(p.Exempt)
+	}
+	return out
 }
 
 // ruleSet returns a scope's record, also when its rules were removed (it keeps the version). The
@@ -635,7 +655,7 @@ func (k Keeper) decide(ctx chain.Context, from, to address.Address, c coin.Coin)
 		return d, assetRules, t
 	}
 	for _, asset := range []string{"", c.Denom} {
-		rs, ok := k.Rules(ctx, asset)
+		rs, ok := k.sharedRules(ctx, asset)
 		if !ok {
 			continue
 		}
