@@ -107,7 +107,7 @@ func (k Keeper) Spend(ctx chain.Context, m *MsgSpend) error {
 	if err := asDAO(&p, m.Authority, "spending from the treasury"); err != nil {
 		return err
 	}
-	if m.To == p.Treasury || isDAO(&p, m.To) || k.reserved[m.To] {
+	if m.To == p.Treasury || p.isDAO(m.To) || k.reserved[m.To] {
 		return ErrBadAccount.Wrapf("recipient %s is the project's treasury, its DAO or a module account", m.To)
 	}
 	if have := k.bank.Balance(ctx, p.Treasury, m.Amount.Denom); have < m.Amount.Amount {
@@ -185,10 +185,12 @@ func (k Keeper) SetParameter(ctx chain.Context, m *MsgSetParameter) error {
 	if err != nil {
 		return err
 	}
-	dao := isDAO(&p, m.Authority)
-	roles, err := k.withRoleOrDAO(ctx, &p, m.Authority, "setting a parameter of", RolePublicAgency)
-	if err != nil {
-		return err
+	dao := p.isDAO(m.Authority)
+	roles := []string{ActorDAO}
+	if !dao {
+		if roles, err = k.withRoleNotDAO(ctx, &p, m.Authority, "setting a parameter of", RolePublicAgency); err != nil {
+			return err
+		}
 	}
 	cur, exists := k.Parameter(ctx, p.ID, m.Name)
 	if err := checkParameter(&p, m, cur, exists, dao); err != nil {

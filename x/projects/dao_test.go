@@ -271,6 +271,7 @@ func TestDAOPowers(t *testing.T) {
 	}
 	// The DAO is no stakeholder: it cannot act where no DAO power is listed, nor be a payee.
 	other := authority.DAO("uother")
+	e.ok(&projects.MsgProposeStakeholderChange{Proposer: ministry, Project: bridge, Action: projects.ActionAdd, Account: mallory, Role: projects.RoleLender, Reason: "pending"})
 	e.allFail([]badCase{
 		{"post a report", &projects.MsgPostReport{Author: dao, Project: bridge, Summary: "x"}, projects.ErrNotStakeholder, "holds no role"},
 		{"plan", func() tx.Msg { m := planMsg("roof", 1, start.Add(90*day)); m.Planner = dao; return m }(), projects.ErrNotStakeholder, "holds no role"},
@@ -280,6 +281,10 @@ func TestDAOPowers(t *testing.T) {
 		{"another DAO resolves", &projects.MsgCancelMilestone{Resolver: other, Project: bridge, Milestone: "deck", Reason: "x"}, projects.ErrNotResolver, "or the project's DAO"},
 		{"another DAO funds", &projects.MsgFundMilestone{Funder: other, Project: bridge, Milestone: "deck"}, projects.ErrNotStakeholder, "or the project's DAO"},
 		{"another DAO proposes", &projects.MsgProposeStakeholderChange{Proposer: other, Project: bridge, Action: projects.ActionAdd, Account: mallory, Role: projects.RoleLender}, projects.ErrNotStakeholder, "holds no role"},
+		// A stakeholder change or a parameter by anyone but a stakeholder or this DAO names the DAO.
+		{"another DAO proposes a change", &projects.MsgProposeStakeholderChange{Proposer: other, Project: bridge, Action: projects.ActionAdd, Account: mallory, Role: projects.RoleLender}, projects.ErrNotStakeholder, "or the project's DAO " + dao.String()},
+		{"another DAO approves a change", &projects.MsgApproveStakeholderChange{Approver: other, Project: bridge, Change: 3}, projects.ErrNotStakeholder, "or the project's DAO " + dao.String()},
+		{"another DAO sets a parameter", &projects.MsgSetParameter{Authority: other, Project: bridge, Name: "toll_hours", Value: "x"}, projects.ErrNotStakeholder, "or the project's DAO " + dao.String()},
 	})
 }
 

@@ -286,11 +286,6 @@ func (k Keeper) withRole(ctx chain.Context, p *Project, a address.Address, what 
 	return nil, ErrWrongRole.Wrapf("%s project %s needs the role %s; %s holds %s", what, p.ID, joinOr(want), a, joinAnd(roles))
 }
 
-// isDAO reports whether a is the DAO of p's security token (false when p has none).
-func isDAO(p *Project, a address.Address) bool {
-	return p.Security != "" && a == authority.DAO(p.Security)
-}
-
 // DAO returns the account of p's DAO (false: p has no security token linked).
 func (p Project) DAO() (address.Address, bool) {
 	if p.Security == "" {
@@ -299,15 +294,28 @@ func (p Project) DAO() (address.Address, bool) {
 	return authority.DAO(p.Security), true
 }
 
+// isDAO reports whether a is p's DAO (false when p has no security token linked): DAO says
+// which account that is.
+func (p Project) isDAO(a address.Address) bool {
+	dao, ok := p.DAO()
+	return ok && a == dao
+}
+
 // withRoleOrDAO is withRole that also accepts p's DAO (its roles are then [dao]).
 func (k Keeper) withRoleOrDAO(ctx chain.Context, p *Project, a address.Address, what string, want ...string) ([]string, error) {
-	if isDAO(p, a) {
+	if p.isDAO(a) {
 		return []string{ActorDAO}, nil
 	}
+	return k.withRoleNotDAO(ctx, p, a, what, want...)
+}
+
+// withRoleNotDAO is withRole for a caller that checked a is not p's DAO: its failure says that
+// p's DAO may do it too.
+func (k Keeper) withRoleNotDAO(ctx chain.Context, p *Project, a address.Address, what string, want ...string) ([]string, error) {
 	roles, err := k.withRole(ctx, p, a, what, want...)
-	if err != nil && p.Security != "" {
+	if dao, ok := p.DAO(); err != nil && ok {
 		e := *codes.As(err)
-		e.Msg += "; or the project's DAO " + authority.DAO(p.Security).String() + " signs it, through a proposal"
+		e.Msg += "; or the project's DAO " + dao.String() + " signs it, through a proposal"
 		return nil, &e
 	}
 	return roles, err
@@ -315,7 +323,7 @@ func (k Keeper) withRoleOrDAO(ctx chain.Context, p *Project, a address.Address, 
 
 // actorRoles lists the roles a acted in for p's records: its project roles, or [dao].
 func (k Keeper) actorRoles(ctx chain.Context, p *Project, a address.Address) []string {
-	if isDAO(p, a) {
+	if p.isDAO(a) {
 		return []string{ActorDAO}
 	}
 	return k.RolesOf(ctx, p.ID, a)
@@ -368,7 +376,7 @@ func (k Keeper) ProjectOfTreasury(ctx chain.Context, a address.Address) (string,
 // badAccount refuses a module account (an escrow, a hold, a pool, a project's treasury) as a
 // stakeholder or payee: it cannot sign, and money paid to it would be stuck or double counted.
 func (k Keeper) badAccount(ctx chain.Context, p *Project, a address.Address, what string) error {
-	if k.reserved[a] || a == p.Treasury || a == authority.Chain || isDAO(p, a) {
+	if k.reserved[a] || a == p.Treasury || a == authority.Chain || p.isDAO(a) {
 		return ErrBadAccount.Wrapf("%s %s is a module account", what, a)
 	}
 	if id, ok := k.ProjectOfTreasury(ctx, a); ok {
@@ -679,10 +687,10 @@ func beUint64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 // in: a public_agency or private_partner stakeholder's own roles, or for p's DAO [dao] and the
 // private_partner side.
 func (k Keeper) changeSide(ctx chain.Context, p *Project, a address.Address, what string) (roles, sides []string, err error) {
-	if isDAO(p, a) {
+	if p.isDAO(a) {
 		return []string{ActorDAO}, []string{RolePrivatePartner}, nil
 	}
-	roles, err = k.withRoleOrDAO(ctx, p, a, what, RolePublicAgency, RolePrivatePartner)
+	roles, err = k.withRoleNotDAO(ctx, p, a, what, RolePublicAgency, RolePrivatePartner)
 	return roles, roles, err
 }
 

@@ -283,7 +283,7 @@ func (k Keeper) DisputeMilestone(ctx chain.Context, msg *MsgDisputeMilestone) er
 // resolver returns a's roles in p, failing unless a holds p's resolver role or is p's DAO
 // (roles [dao]).
 func (k Keeper) resolver(ctx chain.Context, p *Project, a address.Address) ([]string, error) {
-	if isDAO(p, a) {
+	if p.isDAO(a) {
 		return []string{ActorDAO}, nil
 	}
 	roles := k.RolesOf(ctx, p.ID, a)
