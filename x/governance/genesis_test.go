@@ -35,7 +35,7 @@ func richState(t testing.TB) (*env, map[string]uint64) {
 	e.vote(alice, ids["vetoed"], veto)
 	ids["rejected"] = e.submit(carol, sec, spend(payee, 5))
 	e.vote(carol, ids["rejected"], yes)
-	ids["chain"] = e.submit(m1, "", &governance.MsgSetBlockParams{Authority: authority.Chain, MaxBytes: 1 << 20, MaxGas: -1},
+	ids["chain"] = e.submit(m1, "", &governance.MsgSetBlockParams{Authority: authority.Chain, MaxBytes: 2 << 20, MaxGas: -1},
 		&governance.MsgScheduleUpgrade{Authority: authority.Chain, Name: "v2", Height: 10_000, Info: "v2.0.0"})
 	e.vote(m1, ids["chain"], yes)
 	e.vote(m3, ids["chain"], yes)
@@ -252,7 +252,7 @@ func TestQueries(t *testing.T) {
 	if d := q("delegation/"+sec+"/"+bob.String(), "").(governance.Delegation); d.Delegate != dave {
 		t.Fatalf("%+v", d)
 	}
-	if p := q("params", "").(governance.ParamsInfo); p.BlockParams == nil || p.BlockParams.MaxBytes != 1<<20 {
+	if p := q("params", "").(governance.ParamsInfo); p.BlockParams == nil || p.BlockParams.MaxBytes != 2<<20 {
 		t.Fatalf("%+v", p)
 	}
 	if d := q("dao/"+sec, "").(governance.DAOInfo); d.Own || d.Authority != dao { // its set_dao_params waits for the timelock

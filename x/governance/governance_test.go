@@ -621,11 +621,17 @@ func find(evs []chain.Event, typ string) map[string]string { return eventOf(evs,
 // accepts (a node handed consensus params that fail ValidateBasic stops); a block below the
 // evidence limit is refused at submission, before it could reach consensus.
 func TestBlockParamsConsensusAccepts(t *testing.T) {
-	if governance.MinBlockBytes != cmttypes.DefaultEvidenceParams().MaxBytes || governance.MaxBlockBytes != cmttypes.MaxBlockSizeBytes {
-		t.Fatalf("bounds %d to %d, CometBFT's evidence limit %d and block bound %d", governance.MinBlockBytes, governance.MaxBlockBytes,
-			cmttypes.DefaultEvidenceParams().MaxBytes, cmttypes.MaxBlockSizeBytes)
+	evidence := cmttypes.DefaultEvidenceParams().MaxBytes
+	if governance.MinBlockBytes != 2*evidence || governance.MaxBlockBytes != cmttypes.MaxBlockSizeBytes {
+		t.Fatalf("bounds %d to %d, want twice CometBFT's evidence limit %d and its block bound %d", governance.MinBlockBytes, governance.MaxBlockBytes,
+			evidence, cmttypes.MaxBlockSizeBytes)
 	}
 	min := governance.MinBlockBytes
+	// The smallest block still holds the largest tx (64 KiB) with full evidence pending and a
+	// commit of many validators (CometBFT panics when the data part would be negative).
+	if data := cmttypes.MaxDataBytes(min, evidence, 150); data < 64<<10 {
+		t.Fatalf("a %d-byte block with %d bytes of evidence and 150 validators leaves %d bytes of txs", min, evidence, data)
+	}
 	for _, maxBytes := range []int64{-2, -1, 0, 1, 64 << 10, min - 1, min, min + 1, 8 << 20, governance.MaxBlockBytes, governance.MaxBlockBytes + 1} {
 		for _, maxGas := range []int64{-2, -1, 0, 1, 80_000_000} {
 			m := &governance.MsgSetBlockParams{Authority: authority.Chain, MaxBytes: maxBytes, MaxGas: maxGas}
@@ -647,7 +653,7 @@ func TestBlockParamsConsensusAccepts(t *testing.T) {
 	}
 	// The halting case: below the evidence limit CometBFT refuses the params.
 	cp := cmttypes.DefaultConsensusParams()
-	cp.Block.MaxBytes = min - 1
+	cp.Block.MaxBytes = evidence - 1
 	if cp.ValidateBasic() == nil {
 		t.Fatal("CometBFT accepts a block below its evidence limit: the floor is not needed")
 	}

@@ -237,7 +237,7 @@ func (m *MsgSetBlockParams) Validate() error {
 		return err
 	}
 	if m.MaxBytes < MinBlockBytes || m.MaxBytes > MaxBlockBytes {
-		return ErrInvalidParams.Wrapf("max_bytes %d: want %d (CometBFT's evidence limit: a smaller block stops every node) to %d (CometBFT's bound)",
+		return ErrInvalidParams.Wrapf("max_bytes %d: want %d (twice CometBFT's evidence limit: a block below it can stop every node) to %d (CometBFT's bound)",
 			m.MaxBytes, MinBlockBytes, MaxBlockBytes)
 	}
 	if m.MaxGas < -1 || m.MaxGas == 0 {

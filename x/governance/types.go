@@ -32,11 +32,12 @@ const (
 	maxScan         = 10_000 // records one list query looks at
 )
 
-// MinBlockBytes is the least a block may be: CometBFT's evidence limit (the default of its
+// MinBlockBytes is the least a block may be: twice CometBFT's evidence limit (the default of its
 // evidence params, which this chain keeps). CometBFT refuses consensus params whose evidence limit
-// is above the block's, and a node handed such params by the app stops; a block of this size also
-// holds the largest tx the app accepts (64 KiB).
-var MinBlockBytes = cmttypes.DefaultEvidenceParams().MaxBytes
+// is above the block's (a node handed such params by the app stops), and a block at exactly that
+// limit would leave no room for the header, the commit and txs once that much evidence is
+// pending; the second half holds them, and the largest tx the app accepts (64 KiB).
+var MinBlockBytes = 2 * cmttypes.DefaultEvidenceParams().MaxBytes
 
 // RoleMember is the chain role (x/auth) of a consortium member: it may submit chain proposals
 // and votes in chain governance, one vote per member.
