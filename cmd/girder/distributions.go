@@ -65,9 +65,8 @@ func parseRates(entries []string) ([]distributions.Rate, error) {
 	return out, nil
 }
 
-func bpsText(bps uint32) string {
-	return fmt.Sprintf("%d bps (%s %%)", bps, ratText(big.NewRat(int64(bps), 100)))
-}
+// bpsText is a rate in bps and as a percentage: 2500 → "2500 bps (25 %)".
+func bpsText(bps uint32) string { return fmt.Sprintf("%d bps (%s %%)", bps, bpsPercent(uint64(bps))) }
 
 // ---- tx distributions ----
 

@@ -196,8 +196,15 @@ func weightText(dao string, w coin.Amount, units []coin.Unit) string {
 	return coin.Format(coin.New(dao, w), units)
 }
 
+// bpsPercent is bps as the number of a percentage: 2000 → "20", 3334 → "33.34", 1250 → "12.5".
+// pctText (governance: "20%"), percentText (passes: "20 %") and bpsText (distributions:
+// "2000 bps (20 %)") print it as their commands' outputs have it.
+func bpsPercent(bps uint64) string {
+	return ratText(new(big.Rat).SetFrac(new(big.Int).SetUint64(bps), big.NewInt(100)))
+}
+
 // pctText is bps as a percentage: 2000 → "20%", 3334 → "33.34%".
-func pctText(bps uint64) string { return ratText(big.NewRat(int64(bps), 100)) + "%" }
+func pctText(bps uint64) string { return bpsPercent(bps) + "%" }
 
 // shareText is a/b as a percentage with two decimals, rounded down.
 func shareText(a, b coin.Amount) string {
@@ -208,21 +215,6 @@ func shareText(a, b coin.Amount) string {
 	q.Quo(q, new(big.Int).SetUint64(uint64(b)))
 	n := q.Uint64()
 	return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%d.%02d", n/100, n%100), "0"), ".0") + "%"
-}
-
-// durText shows seconds in the largest exact unit: 86400 → "1d", 90 → "90s".
-func durText(s int64) string {
-	switch {
-	case s == 0:
-		return "0s"
-	case s%86400 == 0:
-		return fmt.Sprintf("%dd", s/86400)
-	case s%3600 == 0:
-		return fmt.Sprintf("%dh", s/3600)
-	case s%60 == 0:
-		return fmt.Sprintf("%dm", s/60)
-	}
-	return fmt.Sprintf("%ds", s)
 }
 
 // queryProposal reads proposal id.
@@ -769,12 +761,12 @@ func printProposal(w io.Writer, p governance.ProposalInfo, units []coin.Unit, na
 	rules := fmt.Sprintf("quorum %s (%s), threshold yes > %s of yes+no+veto, veto %s of the votes", pctText(r.QuorumBps), wt(p.QuorumNeeded), pctText(r.ThresholdBps), pctText(r.VetoThresholdBps))
 	if !p.IsChain() {
 		if r.Extension > 0 {
-			rules += ", late-quorum extension " + durText(r.Extension)
+			rules += ", late-quorum extension " + secondsText(r.Extension)
 		} else {
 			rules += ", no late-quorum extension"
 		}
 	}
-	fmt.Fprintf(w, "  rules         %s, timelock %s\n", rules, durText(r.Timelock))
+	fmt.Fprintf(w, "  rules         %s, timelock %s\n", rules, secondsText(r.Timelock))
 	t := p.Tally
 	fmt.Fprintf(w, "  tally         yes %s, no %s, abstain %s, veto %s\n", wt(t.Yes), wt(t.No), wt(t.Abstain), wt(t.Veto))
 	q := "quorum not reached"
@@ -816,14 +808,14 @@ func printProposal(w io.Writer, p governance.ProposalInfo, units []coin.Unit, na
 func printDAOParams(w io.Writer, p governance.DAOParams, units []coin.Unit) {
 	ext := "off"
 	if p.LateQuorumExtension > 0 {
-		ext = durText(p.LateQuorumExtension)
+		ext = secondsText(p.LateQuorumExtension)
 	}
 	dep := amountText(p.Deposit, units)
 	if p.Deposit.Amount == 0 {
 		dep = "none"
 	}
 	fmt.Fprintf(w, "  proposal threshold     %s of the eligible weight\n  deposit                %s\n  voting period          %s\n  quorum                 %s\n  threshold              %s\n  veto threshold         %s\n  late-quorum extension  %s\n  timelock               %s\n",
-		pctText(p.ProposalThresholdBps), dep, durText(p.VotingPeriod), pctText(p.QuorumBps), pctText(p.ThresholdBps), pctText(p.VetoThresholdBps), ext, durText(p.Timelock))
+		pctText(p.ProposalThresholdBps), dep, secondsText(p.VotingPeriod), pctText(p.QuorumBps), pctText(p.ThresholdBps), pctText(p.VetoThresholdBps), ext, secondsText(p.Timelock))
 }
 
 func newGovernanceQueryCmd() *cobra.Command {
@@ -1066,7 +1058,7 @@ Example:
 		}, func(w io.Writer, v *governance.ParamsInfo, units []coin.Unit) {
 			c := v.Chain
 			fmt.Fprintf(w, "chain governance (members, one vote each)\n  voting period          %s\n  quorum                 %s of the members\n  threshold              %s\n  veto threshold         %s\n  timelock               %s\n  max members            %d\n",
-				durText(c.VotingPeriod), pctText(c.QuorumBps), pctText(c.ThresholdBps), pctText(c.VetoThresholdBps), durText(c.Timelock), c.MaxMembers)
+				secondsText(c.VotingPeriod), pctText(c.QuorumBps), pctText(c.ThresholdBps), pctText(c.VetoThresholdBps), secondsText(c.Timelock), c.MaxMembers)
 			fmt.Fprintln(w, "DAO defaults (every DAO without its own params)")
 			printDAOParams(w, v.DAODefaults, units)
 			if b := v.BlockParams; b != nil {

@@ -156,12 +156,8 @@ func percentBps(s string) (uint32, error) {
 	return uint32(w*100 + f), nil
 }
 
-func percentText(b uint32) string {
-	if b%100 == 0 {
-		return fmt.Sprintf("%d %%", b/100)
-	}
-	return fmt.Sprintf("%d.%02d %%", b/100, b%100)
-}
+// percentText is bps as a percentage: 5000 → "50 %", 1250 → "12.5 %".
+func percentText(b uint32) string { return bpsPercent(uint64(b)) + " %" }
 
 func usesText(u uint32) string {
 	if u == 0 {
