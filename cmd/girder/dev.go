@@ -142,16 +142,7 @@ Example:
 			}
 			fmt.Fprintf(out, "\nIn another terminal:\n  export GIRDER_HOME=%s GIRDER_KEYRING_BACKEND=test\n  girder tx bank send alice bob 1.5GRD\n  girder query balance bob\n  girder query fees\n  girder query projects project harbour-bridge\n  girder query governance proposal 1\n  girder query passes classes harbour-bridge\n(the README's tour and docs/ walk through each)\n\nCtrl-C stops the chain; `girder dev` resumes it.\n\n", home)
 			go printBlocks(ctx, n, out)
-			select {
-			case <-ctx.Done():
-				fmt.Fprintln(out, "stopping…")
-				return n.Stop()
-			case <-n.App.Halted():
-				p := n.App.HaltPlan()
-				n.Stop()
-				return fmt.Errorf("the chain halted at height %d for the software upgrade %q that chain governance scheduled (%s): install the binary that knows it, then run girder dev again",
-					p.Height, p.Name, p.Info)
-			}
+			return runUntilStopped(ctx, n, out)
 		},
 	}
 	cmd.Flags().BoolVar(&reset, "reset", false, "delete the dev chain's data and start a new chain")

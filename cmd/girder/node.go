@@ -216,23 +216,29 @@ Example:
 			}
 			fmt.Fprintln(cmd.OutOrStdout())
 			go printBlocks(ctx, n, cmd.OutOrStdout())
-			select {
-			case <-ctx.Done():
-				fmt.Fprintln(cmd.OutOrStdout(), "stopping…")
-				return n.Stop()
-			case <-n.App.Halted():
-				// Chain governance's upgrade height, and this binary does not know the upgrade:
-				// stop, and say what to install (the error goes to stderr; the exit status is 1).
-				halt := n.Halt()
-				if err := n.Stop(); err != nil {
-					return fmt.Errorf("%w (and stopping the node: %v)", halt, err)
-				}
-				return halt
-			}
+			return runUntilStopped(ctx, n, cmd.OutOrStdout())
 		},
 	}
 	rf.add(cmd)
 	return cmd
+}
+
+// runUntilStopped runs n until ctx ends (Ctrl-C: the node stops cleanly) or its app halts at a
+// software upgrade chain governance scheduled and this binary does not know: then it stops the
+// node and returns n.Halt()'s error, which names the upgrade, its height and what to install (the
+// command exits with status 1), with the stop's error if stopping failed too.
+func runUntilStopped(ctx context.Context, n *node.Node, out io.Writer) error {
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(out, "stopping…")
+		return n.Stop()
+	case <-n.App.Halted():
+		halt := n.Halt()
+		if err := n.Stop(); err != nil {
+			return fmt.Errorf("%w (and stopping the node: %v)", halt, err)
+		}
+		return halt
+	}
 }
 
 // printBlocks prints one line per committed block until ctx ends.
