@@ -210,19 +210,9 @@ func seedPasses(send func(string, keySigner, ...tx.Msg) (*client.Result, error),
 	if err != nil {
 		return err
 	}
-	var ids []uint64
-	for _, e := range r.Events {
-		if e.Type == "passes.class_created" {
-			for _, a := range e.Attrs {
-				if a.Key == "class" {
-					var n uint64
-					if _, err := fmt.Sscan(a.Value, &n); err != nil {
-						return fmt.Errorf("demo data: class id %q", a.Value)
-					}
-					ids = append(ids, n)
-				}
-			}
-		}
+	ids, err := eventUints(r, "passes.class_created", "class")
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
 	}
 	if len(ids) != 2 {
 		return fmt.Errorf("demo data: %d pass classes created, want 2", len(ids))
@@ -341,6 +331,19 @@ func seedWorks(ctx context.Context, c *client.Client, send func(string, keySigne
 
 // eventUint reads a uint attribute of the first event of a type in a tx's result.
 func eventUint(r *client.Result, typ, key string) (uint64, error) {
+	ns, err := eventUints(r, typ, key)
+	if err != nil {
+		return 0, err
+	}
+	if len(ns) == 0 {
+		return 0, errors.New("no " + typ + " event with " + key + " in tx " + r.Hash)
+	}
+	return ns[0], nil
+}
+
+// eventUints reads a uint attribute of every event of a type in a tx's result, in order.
+func eventUints(r *client.Result, typ, key string) ([]uint64, error) {
+	var ns []uint64
 	for _, e := range r.Events {
 		if e.Type != typ {
 			continue
@@ -349,11 +352,11 @@ func eventUint(r *client.Result, typ, key string) (uint64, error) {
 			if a.Key == key {
 				var n uint64
 				if _, err := fmt.Sscan(a.Value, &n); err != nil {
-					return 0, fmt.Errorf("event %s: %s=%q is not a number", typ, key, a.Value)
+					return nil, fmt.Errorf("event %s: %s=%q is not a number", typ, key, a.Value)
 				}
-				return n, nil
+				ns = append(ns, n)
 			}
 		}
 	}
-	return 0, errors.New("no " + typ + " event with " + key + " in tx " + r.Hash)
+	return ns, nil
 }
