@@ -162,8 +162,8 @@ func (f *runFlags) add(cmd *cobra.Command) {
 	cmd.Flags().Uint64Var(&f.snapInterval, "snapshot-interval", node.DefaultSnapshotInterval, "take a state-sync snapshot every this many blocks")
 	cmd.Flags().IntVar(&f.snapKeep, "snapshot-keep", node.DefaultSnapshotKeepRecent, "how many snapshots to keep")
 	cmd.Flags().BoolVar(&f.noSnapshots, "no-snapshots", false, "take no state-sync snapshots")
-	cmd.Flags().StringVar(&f.rpcAddr, "rpc.address", "", "host:port of CometBFT's RPC, for this run (default: the node's config.toml)")
-	cmd.Flags().StringVar(&f.p2pAddr, "p2p.address", "", "host:port of the p2p listener, for this run (default: the node's config.toml)")
+	cmd.Flags().StringVar(&f.rpcAddr, "rpc.address", "", "host:port (or tcp://host:port, unix://path) of CometBFT's RPC, for this run (default: the node's config.toml)")
+	cmd.Flags().StringVar(&f.p2pAddr, "p2p.address", "", "host:port (or tcp://host:port) of the p2p listener, for this run (default: the node's config.toml)")
 }
 
 func (f *runFlags) options(o node.Options) node.Options {
@@ -178,14 +178,23 @@ func (f *runFlags) options(o node.Options) node.Options {
 				prev(c)
 			}
 			if f.rpcAddr != "" {
-				c.RPC.ListenAddress = "tcp://" + f.rpcAddr
+				c.RPC.ListenAddress = listenAddr(f.rpcAddr)
 			}
 			if f.p2pAddr != "" {
-				c.P2P.ListenAddress = "tcp://" + f.p2pAddr
+				c.P2P.ListenAddress = listenAddr(f.p2pAddr)
 			}
 		}
 	}
 	return o
+}
+
+// listenAddr is a listen address as CometBFT's config takes it: host:port gets tcp://, an address
+// with a scheme (tcp://…, unix://…) stays as typed.
+func listenAddr(a string) string {
+	if strings.Contains(a, "://") {
+		return a
+	}
+	return "tcp://" + a
 }
 
 func newStartCmd() *cobra.Command {

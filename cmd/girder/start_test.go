@@ -86,3 +86,16 @@ func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return lines[len(lines)-1]
 }
+
+// TestListenAddr: --rpc.address and --p2p.address take host:port or an address with its scheme.
+func TestListenAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		"127.0.0.1:26657":       "tcp://127.0.0.1:26657",
+		"tcp://127.0.0.1:26657": "tcp://127.0.0.1:26657",
+		"unix:///tmp/rpc.sock":  "unix:///tmp/rpc.sock",
+	} {
+		if got := listenAddr(in); got != want {
+			t.Errorf("listenAddr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
