@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -445,8 +446,14 @@ Example:
 			if err != nil {
 				return "", nil, err
 			}
+			// A parameter not set yet is not protected; any other failure to read it is an error
+			// (the chain refuses a DAO msg that calls a protected parameter unprotected).
 			var cur projects.ParameterInfo
-			protected := c.Query(ctx, "/projects/parameter/"+ppProject+"/"+ppName, nil, 0, &cur) == nil && cur.Protected
+			err = c.Query(ctx, "/projects/parameter/"+ppProject+"/"+ppName, nil, 0, &cur)
+			if err != nil && !errors.Is(err, projects.ErrUnknownParameter) && !client.IsNotFound(err) {
+				return "", nil, fmt.Errorf("parameter %s of %s: %w", ppName, ppProject, err)
+			}
+			protected := err == nil && cur.Protected
 			return p.Security, []tx.Msg{&projects.MsgSetParameter{Authority: dao, Project: ppProject, Name: ppName, Value: ppValue, Protected: protected}}, nil
 		})
 	proposeParam.Flags().StringVar(&ppProject, "project", "", "the project (required)")

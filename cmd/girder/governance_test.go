@@ -118,6 +118,9 @@ func TestGovernanceCLI(t *testing.T) {
 	fails(1, "no --msg", "tx", "governance", "submit", "alice", "--dao", "BRIDGE", "--title", "x")
 	fails(2, "proposer's weight is below the proposal threshold", "tx", "governance", "propose-spend", "carol", "--project", "harbour-bridge",
 		"--to", "carol", "--amount", "1EURt", "--reason", "me", "--title", "gift")
+	// A parameter not set yet reads as not found: not protected, and the proposal goes to the chain.
+	fails(2, "proposer's weight is below the proposal threshold", "tx", "governance", "propose-parameter", "carol", "--project", "harbour-bridge",
+		"--name", "tariff_cap", "--value", "3.80 EUR", "--title", "toll")
 	fails(1, `--amount "5000": give the asset's unit`, "tx", "governance", "propose-spend", "alice", "--project", "harbour-bridge",
 		"--to", "contractor", "--amount", "5000", "--reason", "r", "--title", "t")
 	fails(1, "is signed by "+dao+", but a proposal of the DAO of ueurt acts as "+authority.DAO("ueurt").String(),
