@@ -284,11 +284,16 @@ Example:
 			}
 			return nil
 		},
-		func(ctx context.Context, c *client.Client, _ []coin.Unit, s client.Signer, args []string) (tx.Msg, error) {
+		func(ctx context.Context, c *client.Client, units []coin.Unit, s client.Signer, args []string) (tx.Msg, error) {
 			m := &projects.MsgCreate{Creator: s.Address(), ID: args[1], Name: name, Sector: sector, Location: location,
-				Description: description, StakeholderRule: rule, ResolverRole: resolver, Security: security}
-			now := chainNow(ctx, c)
+				Description: description, StakeholderRule: rule, ResolverRole: resolver}
 			var err error
+			if security != "" {
+				if m.Security, err = secDenomArg(security, units); err != nil {
+					return nil, fmt.Errorf("--security: %w", err)
+				}
+			}
+			now := chainNow(ctx, c)
 			if m.ConcessionStart, err = secWhen("concession-start", cStart, now); err != nil {
 				return nil, err
 			}
@@ -333,7 +338,7 @@ Example:
 	create.Flags().StringVar(&description, "description", "", "what the project is (up to 4096 bytes)")
 	create.Flags().StringVar(&rule, "stakeholder-rule", "", "who changes stakeholders: agency (default) or agency+spv")
 	create.Flags().StringVar(&resolver, "resolver-role", "", "project role that resolves disputed milestones (default public_agency)")
-	create.Flags().StringVar(&security, "security", "", "the project's security token (base denom of a security asset), linked at creation")
+	create.Flags().StringVar(&security, "security", "", "the project's security token (base denom or symbol of a security asset), linked at creation")
 	create.Flags().StringArrayVar(&stakeholders, "stakeholder", nil, "another initial stakeholder, ACCOUNT=ROLE (repeatable)")
 	create.Flags().StringArrayVar(&documents, "document", nil, "an initial document, NAME=URI=FILE or NAME=URI=SHA256 (repeatable)")
 	for _, f := range []string{"name", "sector", "location", "concession-start", "concession-end"} {
@@ -726,8 +731,8 @@ Example:
 
 	setSec := projTx("set-security AGENCY PROJECT DENOM",
 		"Link the project's security token, once (public_agency): its DAO gets the project DAO's powers",
-		`Link DENOM, an asset of kind security (girder tx assets create --kind security), as the security
-token of PROJECT, signed by the key AGENCY, a public_agency stakeholder. A project's token is
+		`Link DENOM, an asset of kind security (girder tx assets create --kind security) named by its base
+denom (ubridge) or its symbol (BRIDGE), as the security token of PROJECT, signed by the key AGENCY, a public_agency stakeholder. A project's token is
 linked once, and a token to one project only (girder tx projects create --security DENOM links it
 at creation). The token's DAO — an account no key holds, printed here — then acts for the project
 through proposals its holders vote on (docs/governance.md): it spends from the treasury, sets
@@ -738,15 +743,19 @@ Example:
   girder tx projects set-security agency harbour-bridge ubridge`,
 		exactArgs(3), func(args []string) error {
 			if err := coin.ValidateDenom(args[2]); err != nil {
-				return fmt.Errorf("DENOM %q: %v (the base denom of the security token, e.g. ubridge)", args[2], err)
+				return fmt.Errorf("DENOM %q: %v (the security token's base denom or symbol, e.g. ubridge or BRIDGE)", args[2], err)
 			}
 			return nil
 		},
 		func(_ context.Context, _ *client.Client, units []coin.Unit, s client.Signer, args []string) (tx.Msg, error) {
-			if _, known := secUnit(units, args[2]); !known {
+			denom, err := secDenomArg(args[2], units)
+			if err != nil {
+				return nil, fmt.Errorf("DENOM: %w", err)
+			}
+			if _, known := secUnit(units, denom); !known {
 				return nil, fmt.Errorf("%s is not an asset of this chain (girder query assets list shows them)", args[2])
 			}
-			return &projects.MsgSetSecurity{Agency: s.Address(), Project: args[1], Security: args[2]}, nil
+			return &projects.MsgSetSecurity{Agency: s.Address(), Project: args[1], Security: denom}, nil
 		})
 
 	var protectedParam bool

@@ -330,6 +330,7 @@ func TestProjectsCLI(t *testing.T) {
 	dao := authority.DAO("ubridge").String()
 	expectText(run("tx", "projects", "set-security", "agency", "harbour-bridge", "ubridge"), "security token of harbour-bridge: ubridge; its DAO "+dao)
 	fails(2, "the project's security token is linked already", "tx", "projects", "set-security", "agency", "harbour-bridge", "ubridge")
+	fails(2, "the project's security token is linked already", "tx", "projects", "set-security", "agency", "harbour-bridge", "BRIDGE") // the symbol names it too
 	expectText(run("query", "projects", "project", "harbour-bridge"), "security      ubridge (its DAO "+dao+" acts through proposals)")
 	expectText(run("tx", "projects", "set-parameter", "agency", "harbour-bridge", "tariff_cap", "3.50 EUR per car", "--protected"),
 		`parameter tariff_cap of harbour-bridge set to "3.50 EUR per car", version 1 (protected`)
