@@ -210,10 +210,12 @@ func ensureDevChain(home string, kr *keyring.Keyring) (bool, error) {
 // devGovernance gives the dev chain governance periods a person can watch: every DAO votes for
 // 60 s (quorum 20 %, a late quorum extends by 20 s) and waits 30 s of timelock, with a deposit of
 // 10 GRD; chain proposals vote for 60 s and wait 10 s. docs/governance.md's walk-through uses them.
+// The rest (thresholds, quorums, the chain's member cap) are the chain's defaults.
 func devGovernance(state map[string]json.RawMessage) error {
-	g := governance.DefaultGenesis()
-	g.DAODefaults = governance.DAOParams{ProposalThresholdBps: 100, Deposit: coin.New(governance.NativeDenom, 10_000_000), VotingPeriod: 60,
-		QuorumBps: 2000, ThresholdBps: 5000, VetoThresholdBps: 3334, LateQuorumExtension: 20, Timelock: 30}
+	g := governance.DefaultGenesis() // DefaultDAOParams and DefaultChainParams
+	d := &g.DAODefaults
+	d.Deposit = coin.New(governance.NativeDenom, 10_000_000)
+	d.VotingPeriod, d.LateQuorumExtension, d.Timelock = 60, 20, 30
 	g.ChainParams.VotingPeriod, g.ChainParams.Timelock = 60, 10
 	b, err := json.Marshal(g)
 	if err != nil {

@@ -735,7 +735,9 @@ func statusText(p governance.ProposalInfo) string {
 	return p.Status
 }
 
-func printProposal(w io.Writer, p governance.ProposalInfo, units []coin.Unit, names map[address.Address]string) {
+// printProposal prints a proposal with its msgs as decoded for the view.
+func printProposal(w io.Writer, v proposalView, units []coin.Unit, names map[address.Address]string) {
+	p := v.ProposalInfo
 	wt := func(a coin.Amount) string { return weightText(p.DAO, a, units) }
 	fmt.Fprintf(w, "proposal %d (%s)\n", p.ID, statusText(p))
 	fmt.Fprintf(w, "  title         %s\n", p.Title)
@@ -744,7 +746,7 @@ func printProposal(w io.Writer, p governance.ProposalInfo, units []coin.Unit, na
 	if p.Summary != "" {
 		fmt.Fprintf(w, "  summary       %s\n", strings.ReplaceAll(p.Summary, "\n", "\n                "))
 	}
-	for i, m := range decodedMsgs(p.Proposal) {
+	for i, m := range v.Decoded {
 		fmt.Fprintf(w, "  msg %-9d %s %s\n", i, m.Type, m.Value)
 	}
 	fmt.Fprintf(w, "  submitted     height %d, %s\n", p.Height, fmtTime(p.Proposal.Time))
@@ -924,9 +926,8 @@ Example:
 				if err != nil {
 					return err
 				}
-				return emit(cmd.OutOrStdout(), proposalView{ProposalInfo: p, Decoded: decodedMsgs(p.Proposal)}, func(w io.Writer) {
-					printProposal(w, p, units, keyNames())
-				})
+				v := proposalView{ProposalInfo: p, Decoded: decodedMsgs(p.Proposal)}
+				return emit(cmd.OutOrStdout(), v, func(w io.Writer) { printProposal(w, v, units, keyNames()) })
 			})
 		},
 	}
